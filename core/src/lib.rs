@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod cache;
+pub mod capability;
 mod encoding;
 mod error;
 mod json;
@@ -43,6 +44,8 @@ pub mod limits;
 mod mac;
 mod pattern;
 
+pub use capability::http;
+pub use capability::{Command, CommandBuilder, Permission, PermissionSet, covers, covers_all};
 pub use error::{Error, Result};
 pub use keys::generate_secret;
 pub use pattern::Pattern;

@@ -1,0 +1,280 @@
+//! HTTP requests as commands (`DESIGN.md` §4), shared by both middlewares.
+//!
+//! - **REST**: `<METHOD> <path>`, the path percent-decoded once and then required to be
+//!   normalized: `GET /files/abc%20x` → `GET "/files/abc x"`. The query is ignored.
+//! - **RPC** (IPFS style, at a prefix such as `/api/v0`): the path segments after the prefix
+//!   are literals, each `arg` query parameter is a positional in order, other parameters
+//!   are flags (`name=true` or a bare `name` → `--name`, otherwise `--name=value`):
+//!   `/api/v0/pin/add?arg=QmX&recursive=true` → `pin add QmX --recursive`.
+//!
+//! Both take the request target as sent (path and optional `?query`, still encoded). An
+//! encoded slash (`%2F`), a `%` left after decoding (double encoding such as `%252e`),
+//! `//`, `.` and `..` segments, backslashes and control characters all make the request
+//! an `invalid_command`: it is refused, never matched.
+
+use super::command::{self, Command};
+use crate::error::{Error, Result, quote};
+use crate::limits::MAX_COMMAND_LEN;
+
+/// Maps a REST request to `<METHOD> <path>`.
+pub fn rest(method: &str, target: &str) -> Result<Command> {
+    check_method(method)?;
+    let (path, _query) = split_target(target)?;
+    let path = decode_path(path)?;
+    Command::builder().arg(method).arg(&path).build()
+}
+
+/// Maps an RPC request under `prefix` (such as `/api/v0`, or `""` for the root) to a
+/// command.
+pub fn rpc(prefix: &str, target: &str) -> Result<Command> {
+    if !prefix.is_empty() && (prefix.ends_with('/') || command::check_path(prefix).is_err()) {
+        return Err(Error::argument(
+            "prefix",
+            format!(
+                "{} is not a normalized path without a trailing `/`",
+                quote(prefix)
+            ),
+        ));
+    }
+    let (path, query) = split_target(target)?;
+    let rest = path
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix('/'))
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| {
+            Error::command(format!(
+                "{} is not a command under {}",
+                quote(path),
+                quote(prefix)
+            ))
+        })?;
+    let mut builder = Command::builder();
+    for segment in rest.split('/') {
+        let segment = percent_decode(segment, false)?;
+        command::check_segment(&segment)
+            .map_err(|why| Error::command(format!("{}: {why}", quote(path))))?;
+        builder = builder.arg(&segment);
+    }
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.split_once('=') {
+            Some((n, v)) => (percent_decode(n, true)?, Some(percent_decode(v, true)?)),
+            None => (percent_decode(pair, true)?, None),
+        };
+        if name == "arg" {
+            builder = builder.arg(value.as_deref().unwrap_or(""));
+            continue;
+        }
+        let flag = format!("--{name}");
+        builder = match value.as_deref() {
+            None | Some("true") => builder.flag(&flag),
+            Some(v) => builder.flag_value(&flag, v),
+        };
+    }
+    builder.build()
+}
+
+fn check_method(method: &str) -> Result<()> {
+    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if method.is_empty() || !method.chars().all(tchar) {
+        return Err(Error::command(format!(
+            "{} is not an HTTP method",
+            quote(method)
+        )));
+    }
+    Ok(())
+}
+
+/// Splits the request target into path and query, refusing anything that is not an
+/// origin-form target.
+fn split_target(target: &str) -> Result<(&str, Option<&str>)> {
+    if target.len() > MAX_COMMAND_LEN {
+        return Err(Error::command(format!(
+            "the request target is longer than {MAX_COMMAND_LEN} bytes"
+        )));
+    }
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target, None),
+    };
+    if !path.starts_with('/') {
+        return Err(Error::command(format!(
+            "{} is not an absolute path",
+            quote(path)
+        )));
+    }
+    Ok((path, query))
+}
+
+/// Decodes the path once and checks it is normalized.
+fn decode_path(raw: &str) -> Result<String> {
+    let path = percent_decode(raw, false)?;
+    command::check_path(&path).map_err(Error::command)?;
+    Ok(path)
+}
+
+/// Percent-decodes once. In a path (`form == false`) an encoded `/` is refused, since it
+/// would change the segments; in a query (`form == true`) `+` is a space.
+fn percent_decode(raw: &str, form: bool) -> Result<String> {
+    if !raw.contains(['%', '+']) {
+        return Ok(raw.to_owned());
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                let byte = match (
+                    bytes.get(i + 1).and_then(|&c| hex(c)),
+                    bytes.get(i + 2).and_then(|&c| hex(c)),
+                ) {
+                    (Some(h), Some(l)) => (h * 16 + l) as u8,
+                    _ => {
+                        return Err(Error::command(format!(
+                            "bad percent-encoding in {}",
+                            quote(raw)
+                        )));
+                    }
+                };
+                if byte == b'/' && !form {
+                    return Err(Error::command(format!(
+                        "encoded slash (%2F) in {}",
+                        quote(raw)
+                    )));
+                }
+                out.push(byte);
+                i += 3;
+            }
+            b'+' if form => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out)
+        .map_err(|_| Error::command(format!("{} does not decode to UTF-8", quote(raw))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rest_ok(method: &str, target: &str) -> String {
+        rest(method, target)
+            .unwrap_or_else(|e| panic!("{target}: {e}"))
+            .to_string()
+    }
+
+    fn rest_bad(target: &str) {
+        let err = rest("GET", target).unwrap_err();
+        assert_eq!(err.code(), "invalid_command", "{target}");
+    }
+
+    fn rpc_ok(target: &str) -> String {
+        rpc("/api/v0", target)
+            .unwrap_or_else(|e| panic!("{target}: {e}"))
+            .to_string()
+    }
+
+    #[test]
+    fn rest_mapping() {
+        assert_eq!(rest_ok("GET", "/files/abc"), "GET /files/abc");
+        assert_eq!(rest_ok("GET", "/files/abc?x=1"), "GET /files/abc");
+        assert_eq!(rest_ok("GET", "/files/a%20b"), r#"GET "/files/a b""#);
+        assert_eq!(rest_ok("PUT", "/files/caf%C3%A9"), "PUT /files/café");
+        assert_eq!(rest_ok("GET", "/a+b"), "GET /a+b");
+        assert_eq!(rest_ok("GET", "/"), "GET /");
+        assert_eq!(rest_ok("DELETE", "/x/%2A"), r#"DELETE "/x/*""#);
+    }
+
+    #[test]
+    fn rest_refuses_traversal_in_every_encoding() {
+        for bad in [
+            "/files/../etc/passwd",
+            "/files/%2e%2e/etc",
+            "/files/%2E%2E/etc",
+            "/files/.%2e/etc",
+            "/files/%252e%252e/etc",
+            "/files/a%2fb",
+            "/files/a%2Fb",
+            "/files/..%2f..",
+            "//files",
+            "/files//a",
+            "/files/",
+            "/files/..",
+            "/files/.",
+            "/files/a%5cb",
+            "/files/a\\b",
+            "/files/%00",
+            "/files/%zz",
+            "/files/%4",
+            "/files/%ff",
+            "files",
+            "",
+            "*",
+        ] {
+            rest_bad(bad);
+        }
+        assert!(rest("GE T", "/").is_err());
+        assert!(rest("", "/").is_err());
+    }
+
+    #[test]
+    fn rpc_mapping() {
+        assert_eq!(
+            rpc_ok("/api/v0/pin/add?arg=QmX&recursive=true"),
+            "pin add QmX --recursive"
+        );
+        assert_eq!(rpc_ok("/api/v0/pin/ls"), "pin ls");
+        assert_eq!(
+            rpc_ok("/api/v0/cat?arg=/ipfs/QmA/b.txt"),
+            "cat /ipfs/QmA/b.txt"
+        );
+        assert_eq!(
+            rpc_ok("/api/v0/cat?arg=%2Fipfs%2FQmA&offset=10&length=5"),
+            "cat /ipfs/QmA --length=5 --offset=10"
+        );
+        assert_eq!(rpc_ok("/api/v0/x?arg=a+b&arg=c"), r#"x "a b" c"#);
+        assert_eq!(rpc_ok("/api/v0/x?quiet"), "x --quiet");
+        assert_eq!(rpc_ok("/api/v0/x?recursive=false"), "x --recursive=false");
+        assert_eq!(rpc_ok("/api/v0/x?arg=-r"), r#"x "-r""#);
+        assert_eq!(rpc_ok("/api/v0/x?arg="), r#"x """#);
+        assert_eq!(rpc_ok("/api/v0/x?&&a=1&"), "x --a=1");
+        assert_eq!(rpc("", "/pin/add?arg=Q").unwrap().to_string(), "pin add Q");
+    }
+
+    #[test]
+    fn rpc_refusals() {
+        for bad in [
+            "/api/v0",
+            "/api/v0/",
+            "/api/v1/pin/ls",
+            "/api/v0x/pin",
+            "/api/v0/pin//ls",
+            "/api/v0/pin/%2e%2e",
+            "/api/v0/pin%2Fls",
+            "/api/v0/cat?arg=/ipfs/QmA/../QmB",
+            "/api/v0/cat?arg=%2Fipfs%2F..%2Fx",
+            "/api/v0/cat?arg=/ipfs/%252e%252e",
+            "/api/v0/cat?arg=QmA/../x",
+            "/api/v0/x?a=1&a=2",
+            "/api/v0/x?=1",
+            "/api/v0/x?a%00=1",
+            "/api/v0/x?a=%0a",
+            "/api/v0/x?bad!name=1",
+        ] {
+            let err = rpc("/api/v0", bad).unwrap_err();
+            assert_eq!(err.code(), "invalid_command", "{bad}");
+        }
+        assert_eq!(
+            rpc("/api/v0/", "/api/v0/x").unwrap_err().code(),
+            "invalid_argument"
+        );
+        assert_eq!(rpc("api", "/api/x").unwrap_err().code(), "invalid_argument");
+    }
+}
