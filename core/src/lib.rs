@@ -36,16 +36,31 @@
 
 mod cache;
 pub mod capability;
+pub mod dangerous;
 mod encoding;
 mod error;
+pub mod filestack;
 mod json;
 mod keys;
 pub mod limits;
 mod mac;
 mod pattern;
+mod policy;
+mod sign;
+mod verify;
 
 pub use capability::http;
 pub use capability::{Command, CommandBuilder, Permission, PermissionSet, covers, covers_all};
 pub use error::{Error, Result};
 pub use keys::generate_secret;
 pub use pattern::Pattern;
+pub use policy::{Call, CommandRef, FieldValue, Policy, Request};
+pub use sign::{Claims, Credentials, Signer, SignerBuilder};
+pub use verify::{Grant, Verifier, VerifierBuilder};
+
+/// Seconds since the Unix epoch by the system clock (0 if the clock is before 1970).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

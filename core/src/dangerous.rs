@@ -1,0 +1,60 @@
+//! Operations that skip capsign's checks. Each has one legitimate use, named in its
+//! documentation; none belongs on a request path.
+
+use crate::encoding::{base64_decode, hex_encode};
+use crate::error::{Error, Result};
+use crate::json;
+use crate::limits::MAX_POLICY_LEN;
+use crate::mac::MacKey;
+
+/// Decodes a policy, or the policy part of a token, **without verifying its signature**,
+/// and returns its JSON text. For inspecting a credential by hand (`capsign inspect`):
+/// nothing in the result is authenticated.
+pub fn decode_unverified(policy_or_token: &str) -> Result<String> {
+    let policy = policy_or_token
+        .split_once('.')
+        .map_or(policy_or_token, |(p, _)| p);
+    if policy.len() > MAX_POLICY_LEN {
+        return Err(Error::malformed(format!(
+            "the policy is longer than {MAX_POLICY_LEN} bytes"
+        )));
+    }
+    let bytes = base64_decode(policy.as_bytes()).map_err(Error::malformed)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::malformed("the decoded policy is not UTF-8"))?;
+    json::parse_object(&text, |_, _, _| {})
+        .map_err(|e| Error::malformed(format!("{} at byte {}", e.what, e.at)))?;
+    Ok(text)
+}
+
+/// Signs `policy` exactly as given, **without validating it**: the HMAC-SHA256 hex that a
+/// verifier would accept for this string under `secret`. For building test vectors and
+/// interoperability checks (a policy in another alphabet, a deliberately invalid policy).
+pub fn sign_raw(secret: &[u8], policy: &str) -> String {
+    hex_encode(&MacKey::new(secret).sign(policy.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_without_verifying() {
+        let json = decode_unverified("eyJleHBpcnkiOiAxNzAwMDAwMDAwfQ==.not-a-signature").unwrap();
+        assert_eq!(json, r#"{"expiry": 1700000000}"#);
+        assert_eq!(decode_unverified("!!!").unwrap_err().code(), "malformed");
+        assert_eq!(
+            decode_unverified("WzFd").unwrap_err().code(),
+            "malformed",
+            "[1]"
+        );
+    }
+
+    #[test]
+    fn signs_raw_strings() {
+        assert_eq!(
+            sign_raw(b"SECURITY-SECRET", "eyJleHBpcnkiOiAxNzAwMDAwMDAwfQ=="),
+            "2c06ba8bb0e51b8b25e0a3701d9d444399bffcdda956333fec136cefffcf6104"
+        );
+    }
+}

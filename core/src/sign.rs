@@ -1,0 +1,383 @@
+//! Issuing credentials: a [`Signer`] turns [`Claims`] into a signed policy.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::encoding::{base64_encode, hex_encode};
+use crate::error::{Error, Result};
+use crate::json::{Style, write_string_array};
+use crate::keys::{Key, check_kid};
+use crate::limits::{DEFAULT_LIFETIME, MAX_INTEGER, MAX_POLICY_LEN, MIN_SECRET_LEN};
+use crate::policy::{Compiled, Parts, Policy};
+
+/// What a credential should allow: the fields of `DESIGN.md` §2, in Rust names. Leave a
+/// field `None` to leave it out of the policy.
+///
+/// Give `expires_in` (seconds from now) or `expiry` (Unix seconds), not both; with neither,
+/// the credential lives [`DEFAULT_LIFETIME`] seconds (15 minutes).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Claims {
+    /// Lifetime in seconds from the time of issue.
+    pub expires_in: Option<u64>,
+    /// Absolute expiry, Unix seconds.
+    pub expiry: Option<u64>,
+    /// Filestack calls allowed.
+    pub call: Option<Vec<String>>,
+    /// The only file handle allowed.
+    pub handle: Option<String>,
+    /// Full-match regex for source URLs.
+    pub url: Option<String>,
+    /// Full-match regex for storage paths.
+    pub path: Option<String>,
+    /// Full-match regex for storage containers.
+    pub container: Option<String>,
+    /// Largest upload, in bytes.
+    pub max_size: Option<u64>,
+    /// Smallest upload, in bytes.
+    pub min_size: Option<u64>,
+    /// Commands allowed (capability strings).
+    pub permissions: Option<Vec<String>>,
+    /// Not valid before, Unix seconds.
+    pub nbf: Option<u64>,
+    /// Token id, for revocation lists and audit logs.
+    pub jti: Option<String>,
+}
+
+/// A signed credential: the policy and signature pair, and the compact token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    token: String,
+    dot: usize,
+    expiry: u64,
+}
+
+impl Credentials {
+    /// The base64 policy (URL-safe alphabet, padded), as Filestack expects it.
+    pub fn policy(&self) -> &str {
+        &self.token[..self.dot]
+    }
+
+    /// The lowercase hex HMAC-SHA256 of the policy string.
+    pub fn signature(&self) -> &str {
+        &self.token[self.dot + 1..]
+    }
+
+    /// `<policy>.<signature>`, for `Authorization: Bearer`, command lines and config files.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The policy's `expiry`.
+    pub fn expiry(&self) -> u64 {
+        self.expiry
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("policy", &self.policy())
+            .field("expiry", &self.expiry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signs policies with one secret, optionally naming it with a `kid` (written into every
+/// policy, so verifiers can rotate keys). Cheap to share: issuing takes `&self`.
+pub struct Signer {
+    key: Key,
+    kid: Option<String>,
+    compiled: Compiled,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// A signer for `secret` (at least [`MIN_SECRET_LEN`] bytes), without a `kid`.
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Signer> {
+        Signer::builder().build(secret)
+    }
+
+    /// Options: a `kid`, or a lower minimum secret length.
+    pub fn builder() -> SignerBuilder {
+        SignerBuilder {
+            kid: None,
+            min_secret_len: MIN_SECRET_LEN,
+        }
+    }
+
+    /// The `kid` written into every policy, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Issues credentials for `claims`, valid from the system clock's now.
+    pub fn issue(&self, claims: &Claims) -> Result<Credentials> {
+        self.issue_at(claims, crate::unix_now())
+    }
+
+    /// Issues credentials for `claims` as of `now` (Unix seconds). Refuses an expiry that
+    /// is not after `now`, and any field that breaks §2.
+    pub fn issue_at(&self, claims: &Claims, now: u64) -> Result<Credentials> {
+        let expiry = match (claims.expires_in, claims.expiry) {
+            (Some(_), Some(_)) => {
+                return Err(Error::policy(
+                    "expiry",
+                    "give expires_in or expiry, not both",
+                ));
+            }
+            (Some(lifetime), None) => now
+                .checked_add(lifetime)
+                .filter(|e| *e <= MAX_INTEGER)
+                .ok_or_else(|| {
+                    Error::policy("expiry", format!("expires_in {lifetime} goes past 2^53"))
+                })?,
+            (None, Some(expiry)) => expiry,
+            (None, None) => now.saturating_add(DEFAULT_LIFETIME),
+        };
+        if expiry <= now {
+            return Err(Error::policy(
+                "expiry",
+                format!("expiry {expiry} is not after now ({now})"),
+            ));
+        }
+        let permissions = claims.permissions.as_ref().map(|items| {
+            let mut key = String::new();
+            write_string_array(&mut key, items.iter().map(String::as_str), Style::Canonical);
+            (
+                items.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                Cow::Owned(key),
+            )
+        });
+        let parts = Parts {
+            expiry: Some(expiry),
+            call: claims
+                .call
+                .as_ref()
+                .map(|c| c.iter().map(|s| Cow::Borrowed(s.as_str())).collect()),
+            handle: borrowed(&claims.handle),
+            url: borrowed(&claims.url),
+            path: borrowed(&claims.path),
+            container: borrowed(&claims.container),
+            max_size: claims.max_size,
+            min_size: claims.min_size,
+            permissions,
+            kid: self.kid.as_deref().map(Cow::Borrowed),
+            nbf: claims.nbf,
+            jti: borrowed(&claims.jti),
+        };
+        let policy = Policy::assemble(parts, &self.compiled)?;
+        self.sign_policy(&policy, Style::Canonical)
+    }
+
+    /// Encodes `policy` in `style` and signs it.
+    pub(crate) fn sign_policy(&self, policy: &Policy, style: Style) -> Result<Credentials> {
+        let json = policy.write(style);
+        let mut token = String::with_capacity(json.len() * 4 / 3 + 70);
+        base64_encode(json.as_bytes(), &mut token);
+        if token.len() > MAX_POLICY_LEN {
+            return Err(Error::policy(
+                "policy",
+                format!(
+                    "the encoded policy is {} bytes, more than {MAX_POLICY_LEN}",
+                    token.len()
+                ),
+            ));
+        }
+        let dot = token.len();
+        let signature = hex_encode(&self.key.sign(token.as_bytes()));
+        token.push('.');
+        token.push_str(&signature);
+        Ok(Credentials {
+            token,
+            dot,
+            expiry: policy.expiry(),
+        })
+    }
+}
+
+fn borrowed(value: &Option<String>) -> Option<Cow<'_, str>> {
+    value.as_deref().map(Cow::Borrowed)
+}
+
+/// Options for a [`Signer`].
+#[derive(Clone, Debug)]
+pub struct SignerBuilder {
+    kid: Option<String>,
+    min_secret_len: usize,
+}
+
+impl SignerBuilder {
+    /// Writes `kid` (1–64 characters) into every policy.
+    pub fn kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// Accepts secrets shorter than [`MIN_SECRET_LEN`] bytes (never empty ones). For
+    /// existing short secrets only: a short secret can be guessed.
+    pub fn min_secret_len(mut self, min: usize) -> Self {
+        self.min_secret_len = min;
+        self
+    }
+
+    /// The signer for `secret`.
+    pub fn build(self, secret: impl AsRef<[u8]>) -> Result<Signer> {
+        if let Some(kid) = &self.kid {
+            check_kid(kid)?;
+        }
+        Ok(Signer {
+            key: Key::new(secret.as_ref(), self.min_secret_len)?,
+            kid: self.kid,
+            compiled: Compiled::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123";
+
+    #[test]
+    fn issues_canonical_policies() {
+        let signer = Signer::new(SECRET).unwrap();
+        let creds = signer
+            .issue_at(
+                &Claims {
+                    call: Some(vec!["pick".into()]),
+                    ..Claims::default()
+                },
+                1000,
+            )
+            .unwrap();
+        assert_eq!(creds.expiry(), 1900);
+        let json = crate::encoding::base64_decode(creds.policy().as_bytes()).unwrap();
+        assert_eq!(json, br#"{"call":["pick"],"expiry":1900}"#);
+        assert_eq!(creds.signature().len(), 64);
+        assert_eq!(
+            creds.token(),
+            format!("{}.{}", creds.policy(), creds.signature())
+        );
+    }
+
+    #[test]
+    fn same_input_same_bytes() {
+        let claims = Claims {
+            expires_in: Some(60),
+            permissions: Some(vec!["pin add [-r] *".into(), "cat /ipfs/QmA".into()]),
+            path: Some("/u/.*".into()),
+            ..Claims::default()
+        };
+        let a = Signer::new(SECRET).unwrap().issue_at(&claims, 5).unwrap();
+        let b = Signer::new(SECRET).unwrap().issue_at(&claims, 5).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn refuses_bad_expiry() {
+        let signer = Signer::new(SECRET).unwrap();
+        let at = |claims: Claims| signer.issue_at(&claims, 1000).unwrap_err();
+        assert_eq!(
+            at(Claims {
+                expiry: Some(1000),
+                ..Claims::default()
+            })
+            .field(),
+            Some("expiry")
+        );
+        assert_eq!(
+            at(Claims {
+                expires_in: Some(0),
+                ..Claims::default()
+            })
+            .code(),
+            "invalid_policy"
+        );
+        assert_eq!(
+            at(Claims {
+                expires_in: Some(5),
+                expiry: Some(5000),
+                ..Claims::default()
+            })
+            .code(),
+            "invalid_policy"
+        );
+        assert_eq!(
+            at(Claims {
+                expires_in: Some(u64::MAX),
+                ..Claims::default()
+            })
+            .code(),
+            "invalid_policy"
+        );
+    }
+
+    #[test]
+    fn refuses_bad_fields_with_their_codes() {
+        let signer = Signer::new(SECRET).unwrap();
+        let err = signer
+            .issue_at(
+                &Claims {
+                    permissions: Some(vec!["pin ** x".into()]),
+                    ..Claims::default()
+                },
+                0,
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_permission");
+        assert_eq!(err.position(), Some(4));
+        let err = signer
+            .issue_at(
+                &Claims {
+                    call: Some(vec!["upload".into()]),
+                    ..Claims::default()
+                },
+                0,
+            )
+            .unwrap_err();
+        assert_eq!(err.field(), Some("call"));
+    }
+
+    #[test]
+    fn kid_and_secret_options() {
+        let signer = Signer::builder().kid("k1").build(SECRET).unwrap();
+        let creds = signer.issue_at(&Claims::default(), 0).unwrap();
+        let json = crate::encoding::base64_decode(creds.policy().as_bytes()).unwrap();
+        assert_eq!(json, br#"{"expiry":900,"kid":"k1"}"#);
+        assert_eq!(Signer::new(b"short").unwrap_err().code(), "weak_secret");
+        assert!(Signer::builder().min_secret_len(5).build(b"short").is_ok());
+        assert_eq!(
+            Signer::builder().kid("").build(SECRET).unwrap_err().code(),
+            "invalid_argument"
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let shown = format!("{:?}", Signer::new(SECRET).unwrap());
+        assert!(!shown.contains("0123456789"), "{shown}");
+    }
+
+    #[test]
+    fn oversized_policies_are_refused() {
+        let signer = Signer::new(SECRET).unwrap();
+        let err = signer
+            .issue_at(
+                &Claims {
+                    handle: Some("h".repeat(7000)),
+                    ..Claims::default()
+                },
+                0,
+            )
+            .unwrap_err();
+        assert_eq!(err.field(), Some("policy"));
+    }
+}
