@@ -1,0 +1,90 @@
+//! Sign and verify with the reference policy of the core issue, and the HMAC-SHA256 floor.
+//!
+//! Run: `cargo bench -p capsign --bench verify`. Figures are recorded in BENCHMARKS.md.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+
+use capsign::{Claims, Request, Signer, Verifier};
+use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{KeyInit, Mac};
+
+const SECRET: &[u8] = b"bench-secret-0123456789abcdef";
+const NOW: u64 = 1_700_000_000;
+
+fn reference_claims() -> Claims {
+    Claims {
+        expiry: Some(NOW + 900),
+        call: Some(vec!["pick".into(), "read".into(), "store".into()]),
+        handle: Some("KW9EJhYtS6y48Whm2S6D".into()),
+        path: Some("/uploads/user-42/.*".into()),
+        max_size: Some(10_485_760),
+        ..Claims::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let signer = Signer::new(SECRET).unwrap();
+    let claims = reference_claims();
+    let creds = signer.issue_at(&claims, NOW).unwrap();
+    let verifier = Verifier::new(SECRET).unwrap();
+    let request = Request::new()
+        .call("store")
+        .handle("KW9EJhYtS6y48Whm2S6D")
+        .path("/uploads/user-42/photo.jpg")
+        .size(123_456);
+    verifier
+        .verify_token_at(creds.token(), &request, NOW)
+        .expect("the reference request is allowed");
+
+    c.bench_function("sign/reference", |b| {
+        b.iter(|| signer.issue_at(black_box(&claims), NOW).unwrap())
+    });
+    c.bench_function("verify/reference+authorize", |b| {
+        b.iter(|| {
+            verifier
+                .verify_token_at(black_box(creds.token()), black_box(&request), NOW)
+                .unwrap()
+        })
+    });
+    c.bench_function("verify/reference (no request)", |b| {
+        b.iter(|| {
+            verifier
+                .verify_token_at(black_box(creds.token()), &Request::new(), NOW)
+                .unwrap()
+        })
+    });
+    // Twice the cache capacity of distinct tokens, cycled in order: every call misses the
+    // verified-policy cache and does the whole decode and validation.
+    let fresh: Vec<String> = (0..2 * capsign::limits::CACHE_CAPACITY as u64)
+        .map(|i| {
+            let claims = Claims {
+                expiry: Some(NOW + 900 + i),
+                ..reference_claims()
+            };
+            signer.issue_at(&claims, NOW).unwrap().token().to_owned()
+        })
+        .collect();
+    let mut next = 0;
+    c.bench_function(
+        "verify/reference+authorize, fresh token (cache miss)",
+        |b| {
+            b.iter(|| {
+                next = (next + 1) % fresh.len();
+                verifier
+                    .verify_token_at(black_box(&fresh[next]), black_box(&request), NOW)
+                    .unwrap()
+            })
+        },
+    );
+    let keyed = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(SECRET).unwrap();
+    let policy = creds.policy().as_bytes();
+    c.bench_function(
+        "floor/hmac-sha256 of the policy (RustCrypto, key precomputed)",
+        |b| b.iter(|| keyed.clone().chain_update(black_box(policy)).finalize()),
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
