@@ -166,6 +166,8 @@ struct VerifyCase {
     policy: String,
     signature: String,
     token: Option<String>,
+    /// `(authorization header, policy parameters, signature parameters)`.
+    http: Option<(Option<String>, Vec<String>, Vec<String>)>,
     request: Option<Value>,
 }
 
@@ -209,11 +211,17 @@ impl VerifyCase {
         if let Some(l) = self.leeway {
             m.insert("leeway".into(), json!(l));
         }
-        match &self.token {
-            Some(t) => {
+        match (&self.token, &self.http) {
+            (Some(t), _) => {
                 m.insert("token".into(), json!(t));
             }
-            None => {
+            (None, Some((authorization, policy, signature))) => {
+                m.insert(
+                    "http".into(),
+                    json!({"authorization": authorization, "policy": policy, "signature": signature}),
+                );
+            }
+            (None, None) => {
                 m.insert("policy".into(), json!(self.policy));
                 m.insert("signature".into(), json!(self.signature));
             }
@@ -250,9 +258,23 @@ impl VerifyCase {
             size: r.get("size").and_then(Value::as_u64),
             command: text("command").map(capsign::CommandRef::Text),
         };
-        let grant = match &self.token {
-            Some(t) => verifier.verify_token_at(t, &request, now)?,
-            None => verifier.verify_at(&self.policy, &self.signature, &request, now)?,
+        let grant = match (&self.token, &self.http) {
+            (Some(t), _) => verifier.verify_token_at(t, &request, now)?,
+            (None, Some((authorization, policy, signature))) => {
+                let policy: Vec<&str> = policy.iter().map(String::as_str).collect();
+                let signature: Vec<&str> = signature.iter().map(String::as_str).collect();
+                match verifier.verify_http_at(
+                    authorization.as_deref(),
+                    &policy,
+                    &signature,
+                    &request,
+                    now,
+                )? {
+                    Some(grant) => grant,
+                    None => return Ok(Value::Null),
+                }
+            }
+            (None, None) => verifier.verify_at(&self.policy, &self.signature, &request, now)?,
         };
         Ok(json!({
             "policy": policy_value(&grant),
@@ -832,6 +854,99 @@ fn verify_vectors() -> Writer {
         },
         NOW,
         fails("weak_secret"),
+    );
+
+    // Credentials as HTTP requests carry them.
+    let http = |authorization: Option<String>, policy: &[&str], signature: &[&str]| VerifyCase {
+        secret: Some(SECRET),
+        http: Some((
+            authorization,
+            policy.iter().map(|s| (*s).to_owned()).collect(),
+            signature.iter().map(|s| (*s).to_owned()).collect(),
+        )),
+        request: Some(json!({"call": "read"})),
+        ..Default::default()
+    };
+    let (dp, ds) = (defaults.policy(), defaults.signature());
+    add(
+        "http-bearer",
+        "Authorization: Bearer <token>",
+        http(Some(format!("Bearer {}", defaults.token())), &[], &[]),
+        NOW,
+        Passes,
+    );
+    add(
+        "http-bearer-case",
+        "the scheme is case-insensitive, spaces around the token are ignored",
+        http(Some(format!("bearer   {} ", defaults.token())), &[], &[]),
+        NOW,
+        Passes,
+    );
+    add(
+        "http-query",
+        "policy and signature query parameters",
+        http(None, &[dp], &[ds]),
+        NOW,
+        Passes,
+    );
+    add(
+        "http-none",
+        "no credentials at all (the middleware answers 401 with a bare challenge)",
+        http(None, &[], &[]),
+        NOW,
+        Passes,
+    );
+    add(
+        "http-basic",
+        "another Authorization scheme is not credentials",
+        http(Some("Basic dXNlcjpwYXNz".into()), &[], &[]),
+        NOW,
+        Passes,
+    );
+    add(
+        "http-both",
+        "credentials in the header and the query at once",
+        http(Some(format!("Bearer {}", defaults.token())), &[dp], &[ds]),
+        NOW,
+        fails("malformed"),
+    );
+    add(
+        "http-policy-only",
+        "a policy parameter without a signature",
+        http(None, &[dp], &[]),
+        NOW,
+        fails("malformed"),
+    );
+    add(
+        "http-repeated",
+        "a repeated policy parameter",
+        http(None, &[dp, dp], &[ds]),
+        NOW,
+        fails("malformed"),
+    );
+    add(
+        "http-empty-bearer",
+        "an empty bearer token",
+        http(Some("Bearer ".into()), &[], &[]),
+        NOW,
+        fails("malformed"),
+    );
+    add(
+        "http-bearer-pair",
+        "a bearer token that is not <policy>.<signature>",
+        http(Some(format!("Bearer {dp}")), &[], &[]),
+        NOW,
+        fails("malformed"),
+    );
+    add(
+        "http-denied",
+        "genuine credentials that do not allow the request",
+        VerifyCase {
+            request: Some(json!({"call": "exif"})),
+            ..http(None, &[dp], &[ds])
+        },
+        NOW,
+        fails_on("denied", "call"),
     );
 
     // Tampering and decoding.
@@ -2058,6 +2173,9 @@ fn capability_vectors() -> Writer {
             &["cat /ipfs"],
             false,
         ),
+        ("flags-only", &["-r"], &["[-r]"], true),
+        ("rest-needs-a-cover", &[], &["**"], false),
+        ("rest-from-one", &["* **"], &["**"], true),
     ] {
         covers(&mut w, id, a, b, want);
     }

@@ -160,6 +160,18 @@ impl Error {
         }
     }
 
+    /// The `WWW-Authenticate` header value to send with [`Error::http_status`] (RFC 6750):
+    /// `error="invalid_token"` for 401, `"insufficient_scope"` for 403,
+    /// `"invalid_request"` for 400.
+    pub fn www_authenticate(&self) -> &'static str {
+        match self.http_status() {
+            401 => r#"Bearer realm="capsign", error="invalid_token""#,
+            403 => r#"Bearer realm="capsign", error="insufficient_scope""#,
+            400 => r#"Bearer realm="capsign", error="invalid_request""#,
+            _ => r#"Bearer realm="capsign""#,
+        }
+    }
+
     pub(crate) fn malformed(reason: impl Into<Cow<'static, str>>) -> Self {
         Error::Malformed {
             reason: reason.into(),
@@ -300,6 +312,15 @@ mod tests {
         assert_eq!(Error::BadSignature.http_status(), 401);
         assert_eq!(Error::denied("call", "x").http_status(), 403);
         assert_eq!(Error::Expired { expiry: 1, now: 2 }.http_status(), 401);
+        assert_eq!(
+            Error::BadSignature.www_authenticate(),
+            r#"Bearer realm="capsign", error="invalid_token""#
+        );
+        assert!(
+            Error::denied("call", "x")
+                .www_authenticate()
+                .ends_with(r#"error="insufficient_scope""#)
+        );
     }
 
     #[test]

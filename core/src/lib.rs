@@ -50,7 +50,9 @@ mod sign;
 mod verify;
 
 pub use capability::http;
-pub use capability::{Command, CommandBuilder, Permission, PermissionSet, covers, covers_all};
+pub use capability::{
+    Command, CommandBuilder, Permission, PermissionSet, covers, covers_all, covers_text,
+};
 pub use error::{Error, Result};
 pub use keys::generate_secret;
 pub use pattern::Pattern;

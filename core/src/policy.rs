@@ -920,6 +920,18 @@ pub enum CommandRef<'a> {
     Parsed(&'a Command),
 }
 
+impl<'a> From<&'a str> for CommandRef<'a> {
+    fn from(text: &'a str) -> Self {
+        CommandRef::Text(text)
+    }
+}
+
+impl<'a> From<&'a Command> for CommandRef<'a> {
+    fn from(command: &'a Command) -> Self {
+        CommandRef::Parsed(command)
+    }
+}
+
 /// What a request asks to do, to be authorized against a policy. Name only what the
 /// request does; a restriction it does not address denies (§2).
 #[derive(Clone, Copy, Debug, Default)]

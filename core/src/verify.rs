@@ -11,12 +11,13 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::cache::Cache;
-use crate::capability::{Command, Permission, PermissionSet};
+use crate::capability::http::Presented;
+use crate::capability::{Permission, PermissionSet};
 use crate::encoding::{base64_decode, hex_decode_32};
 use crate::error::{Error, Result};
 use crate::keys::{Key, check_kid};
 use crate::limits::{MAX_LEEWAY, MAX_POLICY_LEN, MIN_SECRET_LEN};
-use crate::policy::{Compiled, Policy, RawPolicy, Request};
+use crate::policy::{CommandRef, Compiled, Policy, RawPolicy, Request};
 
 /// Verifies credentials against a default secret and/or secrets by `kid`.
 ///
@@ -137,6 +138,26 @@ impl Verifier {
     pub fn verify_token_at(&self, token: &str, request: &Request<'_>, now: u64) -> Result<Grant> {
         let (policy, signature) = split_token(token)?;
         self.verify_at(policy, signature, request, now)
+    }
+
+    /// Verifies the credentials of an HTTP request as of `now`: reads them with
+    /// [`crate::http::read_credentials`], then verifies. `Ok(None)`: the request carries
+    /// no credentials (answer 401 with [`crate::http::CHALLENGE`]).
+    pub fn verify_http_at(
+        &self,
+        authorization: Option<&str>,
+        policy: &[&str],
+        signature: &[&str],
+        request: &Request<'_>,
+        now: u64,
+    ) -> Result<Option<Grant>> {
+        match crate::http::read_credentials(authorization, policy, signature)? {
+            None => Ok(None),
+            Some(Presented::Token(token)) => self.verify_token_at(token, request, now).map(Some),
+            Some(Presented::Pair { policy, signature }) => {
+                self.verify_at(policy, signature, request, now).map(Some)
+            }
+        }
     }
 
     fn select(&self, kid: Option<&str>) -> Result<&Key> {
@@ -301,17 +322,24 @@ impl Grant {
     }
 
     /// Whether this grant allows `command` as a request of its own (the same answer a
-    /// middleware would give).
-    pub fn allows(&self, command: &Command) -> bool {
-        self.policy
-            .authorize(&Request::new().command(command))
-            .is_ok()
+    /// middleware would give). A command that is not valid is an error, not a "no".
+    pub fn allows<'c>(&self, command: impl Into<CommandRef<'c>>) -> Result<bool> {
+        let request = Request {
+            command: Some(command.into()),
+            ..Request::default()
+        };
+        match self.policy.authorize(&request) {
+            Ok(_) => Ok(true),
+            Err(Error::Denied { .. }) => Ok(false),
+            Err(other) => Err(other),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capability::Command;
     use crate::sign::{Claims, Signer};
 
     const SECRET: &[u8] = b"0123456789abcdef0123";
@@ -476,9 +504,51 @@ mod tests {
             .verify_token_at(&token, &Request::new().command_text("pin rm QmX"), 1000)
             .unwrap_err();
         assert_eq!(err.field(), Some("permissions"));
-        assert!(grant.allows(&Command::parse("pin add QmY").unwrap()));
-        assert!(!grant.allows(&Command::parse("pin rm QmY").unwrap()));
+        assert_eq!(
+            grant.allows(&Command::parse("pin add QmY").unwrap()),
+            Ok(true)
+        );
+        assert_eq!(grant.allows("pin rm QmY"), Ok(false));
+        assert_eq!(
+            grant.allows("cat /a/../b").unwrap_err().code(),
+            "invalid_command"
+        );
         assert!(grant.authorize(&Request::new().call("read")).is_err());
+    }
+
+    #[test]
+    fn http_credentials() {
+        let token = issue(&Claims::default());
+        let (p, s) = split_token(&token).unwrap();
+        let v = Verifier::new(SECRET).unwrap();
+        let r = Request::new();
+        let bearer = format!("Bearer {token}");
+        assert!(
+            v.verify_http_at(Some(&bearer), &[], &[], &r, 1000)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            v.verify_http_at(None, &[p], &[s], &r, 1000)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            v.verify_http_at(None, &[], &[], &r, 1000)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            v.verify_http_at(Some("Basic x"), &[], &[], &r, 1000)
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            v.verify_http_at(Some(&bearer), &[p], &[s], &r, 1000)
+                .unwrap_err()
+                .code(),
+            "malformed"
+        );
     }
 
     #[test]

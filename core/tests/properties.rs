@@ -11,6 +11,15 @@ use proptest::prelude::*;
 const SECRET: &[u8] = b"property-test-secret-0123456789";
 const NOW: u64 = 1_700_000_000;
 
+/// Cases per property: `default`, or `CAPSIGN_PROPTEST_CASES` for a longer hunt
+/// (`CAPSIGN_PROPTEST_CASES=5000 cargo test --release -p capsign --test properties`).
+fn cases(default: u32) -> u32 {
+    std::env::var("CAPSIGN_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 fn text_strategy() -> impl Strategy<Value = String> {
     // Printable text including quotes, backslashes, spaces and non-ASCII, no controls.
     proptest::string::string_regex(r#"[a-zA-Z0-9 "\\/._\-é☕😀]{1,24}"#).unwrap()
@@ -156,7 +165,7 @@ fn allows(set: &PermissionSet, c: &Command) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(128), ..ProptestConfig::default() })]
 
     #[test]
     fn issue_then_verify_round_trips(claims in claims_strategy()) {
@@ -217,7 +226,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
 
     /// Soundness and exactness at once, against brute force over a universe that has a
     /// command in every class the patterns can tell apart.
@@ -267,7 +276,7 @@ fn split(text: &str) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(64), ..ProptestConfig::default() })]
 
     /// Unions that cover only together (and the same with a piece missing).
     #[test]

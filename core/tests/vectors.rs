@@ -88,14 +88,34 @@ fn verify_vectors() {
                 size: r.get("size").and_then(Value::as_u64),
                 command: text(r, "command").map(CommandRef::Text),
             };
-            let grant = match text(input, "token") {
-                Some(t) => verifier.verify_token_at(t, &request, now)?,
-                None => verifier.verify_at(
-                    text(input, "policy").unwrap(),
-                    text(input, "signature").unwrap(),
+            let grant = if let Some(h) = input.get("http") {
+                let list = |k: &str| -> Vec<&str> {
+                    h[k].as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| s.as_str().unwrap())
+                        .collect()
+                };
+                match verifier.verify_http_at(
+                    text(h, "authorization"),
+                    &list("policy"),
+                    &list("signature"),
                     &request,
                     now,
-                )?,
+                )? {
+                    Some(grant) => grant,
+                    None => return Ok(Value::Null),
+                }
+            } else {
+                match text(input, "token") {
+                    Some(t) => verifier.verify_token_at(t, &request, now)?,
+                    None => verifier.verify_at(
+                        text(input, "policy").unwrap(),
+                        text(input, "signature").unwrap(),
+                        &request,
+                        now,
+                    )?,
+                }
             };
             let mut policy = Map::new();
             for (name, value) in grant.policy().fields() {

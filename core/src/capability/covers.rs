@@ -14,6 +14,7 @@
 //! it, the answer is "not covered", which is always safe.
 
 use super::permission::{FlagPattern, FlagValue, Permission, PermissionSet, Pos, Segment};
+use crate::error::Result;
 use crate::limits::COVERS_BUDGET;
 
 /// Whether every command that `b` allows, `a` allows too. Exact.
@@ -31,6 +32,15 @@ pub fn covers_all(a: &PermissionSet, b: &PermissionSet) -> bool {
         a.iter().any(|pa| contains(pa, pb))
             || union_covers(a.as_slice(), pb, &mut budget).unwrap_or(false)
     })
+}
+
+/// [`covers_all`] on permission strings: parses both lists (errors are
+/// `invalid_permission`) and compares them. A single permission is a list of one.
+pub fn covers_text<A: AsRef<str>, B: AsRef<str>>(a: &[A], b: &[B]) -> Result<bool> {
+    Ok(covers_all(
+        &PermissionSet::parse(a)?,
+        &PermissionSet::parse(b)?,
+    ))
 }
 
 fn contains(a: &Permission, b: &Permission) -> bool {
@@ -125,6 +135,9 @@ fn union_covers(a: &[Permission], b: &Permission, budget: &mut usize) -> Result<
             .max()
             .unwrap_or(0)
             .max(nb)
+            // Length 0 is special (the empty command is not a command), so it cannot
+            // stand for the longer lengths.
+            .max(1)
     } else {
         nb
     };
@@ -471,6 +484,8 @@ mod tests {
             ("--n=*", "[--n=*]"),
             ("* **", "**"),
         ];
+        assert!(!covers_all(&set(&[]), &set(&["**"])));
+        assert!(!covers_all(&set(&["-r"]), &set(&["**"])));
         for (a, b) in yes {
             assert!(covers(&p(a), &p(b)), "{a} should cover {b}");
         }

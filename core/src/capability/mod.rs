@@ -17,5 +17,5 @@ mod lex;
 mod permission;
 
 pub use command::{Command, CommandBuilder};
-pub use covers::{covers, covers_all};
+pub use covers::{covers, covers_all, covers_text};
 pub use permission::{Permission, PermissionSet};
