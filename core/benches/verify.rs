@@ -13,12 +13,12 @@ use hmac::{KeyInit, Mac};
 const SECRET: &[u8] = b"bench-secret-0123456789abcdef";
 const NOW: u64 = 1_700_000_000;
 
-fn reference_claims() -> Claims {
+fn reference_claims() -> Claims<'static> {
     Claims {
         expiry: Some(NOW + 900),
-        call: Some(vec!["pick".into(), "read".into(), "store".into()]),
-        handle: Some("KW9EJhYtS6y48Whm2S6D".into()),
-        path: Some("/uploads/user-42/.*".into()),
+        call: Some(&["pick", "read", "store"]),
+        handle: Some("KW9EJhYtS6y48Whm2S6D"),
+        path: Some("/uploads/user-42/.*"),
         max_size: Some(10_485_760),
         ..Claims::default()
     }

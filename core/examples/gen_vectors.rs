@@ -444,9 +444,9 @@ fn verify_vectors() -> Writer {
     // Round trips.
     let reference = issue(Claims {
         expires_in: Some(900),
-        call: Some(vec!["pick".into(), "read".into(), "store".into()]),
-        handle: Some("KW9EJhYtS6y48Whm2S6D".into()),
-        path: Some("/uploads/user-42/.*".into()),
+        call: Some(&["pick", "read", "store"]),
+        handle: Some("KW9EJhYtS6y48Whm2S6D"),
+        path: Some("/uploads/user-42/.*"),
         max_size: Some(10_485_760),
         ..Claims::default()
     });
@@ -576,12 +576,12 @@ fn verify_vectors() -> Writer {
     );
     let full = issue(Claims {
         expires_in: Some(600),
-        call: Some(vec!["store".into(), "exif".into()]),
-        container: Some("bucket-[0-9]+".into()),
-        url: Some(r"https://example\.com/.*".into()),
+        call: Some(&["store", "exif"]),
+        container: Some("bucket-[0-9]+"),
+        url: Some(r"https://example\.com/.*"),
         min_size: Some(10),
         max_size: Some(100),
-        jti: Some("req-7".into()),
+        jti: Some("req-7"),
         nbf: Some(NOW - 10),
         ..Claims::default()
     });
@@ -695,11 +695,7 @@ fn verify_vectors() -> Writer {
 
     // Capabilities.
     let caps = issue(Claims {
-        permissions: Some(vec![
-            "pin add [-r] *".into(),
-            format!("cat /ipfs/{CID}"),
-            "swarm peers".into(),
-        ]),
+        permissions: Some(&["pin add [-r] *", &format!("cat /ipfs/{CID}"), "swarm peers"]),
         ..Claims::default()
     });
     for (id, command, expect) in [
@@ -1471,7 +1467,7 @@ fn issue_vectors() -> Writer {
         None,
         Claims {
             expires_in: Some(900),
-            call: Some(vec!["pick".into()]),
+            call: Some(&["pick"]),
             ..c()
         },
         Passes,
@@ -1496,9 +1492,9 @@ fn issue_vectors() -> Writer {
         None,
         Claims {
             expiry: Some(NOW + 900),
-            call: Some(vec!["pick".into(), "read".into(), "store".into()]),
-            handle: Some("KW9EJhYtS6y48Whm2S6D".into()),
-            path: Some("/uploads/user-42/.*".into()),
+            call: Some(&["pick", "read", "store"]),
+            handle: Some("KW9EJhYtS6y48Whm2S6D"),
+            path: Some("/uploads/user-42/.*"),
             max_size: Some(10_485_760),
             ..c()
         },
@@ -1512,16 +1508,16 @@ fn issue_vectors() -> Writer {
         None,
         Claims {
             expires_in: Some(300),
-            call: Some(vec!["store".into(), "pick".into()]),
-            handle: Some("h".into()),
-            url: Some(r"https://cdn\.example\.com/.*".into()),
-            path: Some("/u/[0-9]+/.*".into()),
-            container: Some("bucket".into()),
+            call: Some(&["store", "pick"]),
+            handle: Some("h"),
+            url: Some(r"https://cdn\.example\.com/.*"),
+            path: Some("/u/[0-9]+/.*"),
+            container: Some("bucket"),
             max_size: Some(1000),
             min_size: Some(1),
-            permissions: Some(vec!["pin add [-r] *".into(), "cat  /ipfs/QmA".into()]),
+            permissions: Some(&["pin add [-r] *", "cat  /ipfs/QmA"]),
             nbf: Some(NOW - 5),
-            jti: Some("t-1".into()),
+            jti: Some("t-1"),
             ..c()
         },
         Passes,
@@ -1533,7 +1529,7 @@ fn issue_vectors() -> Writer {
         SECRET,
         None,
         Claims {
-            handle: Some("café ☕ \"quoted\" \\ /".into()),
+            handle: Some("café ☕ \"quoted\" \\ /"),
             ..c()
         },
         Passes,
@@ -1630,7 +1626,7 @@ fn issue_vectors() -> Writer {
         SECRET,
         None,
         Claims {
-            call: Some(vec!["upload".into()]),
+            call: Some(&["upload"]),
             ..c()
         },
         fails_on("invalid_policy", "call"),
@@ -1655,7 +1651,7 @@ fn issue_vectors() -> Writer {
         SECRET,
         None,
         Claims {
-            path: Some("[".into()),
+            path: Some("["),
             ..c()
         },
         fails_on("invalid_policy", "path"),
@@ -1667,7 +1663,7 @@ fn issue_vectors() -> Writer {
         SECRET,
         None,
         Claims {
-            permissions: Some(vec!["pin ** x".into()]),
+            permissions: Some(&["pin ** x"]),
             ..c()
         },
         fails("invalid_permission"),
@@ -1679,7 +1675,14 @@ fn issue_vectors() -> Writer {
         SECRET,
         None,
         Claims {
-            permissions: Some((0..257).map(|i| format!("p{i}")).collect()),
+            permissions: Some(
+                &(0..257)
+                    .map(|i| format!("p{i}"))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
             ..c()
         },
         fails_on("invalid_policy", "permissions"),
@@ -1691,7 +1694,7 @@ fn issue_vectors() -> Writer {
         SECRET,
         None,
         Claims {
-            jti: Some(String::new()),
+            jti: Some(""),
             ..c()
         },
         fails_on("invalid_policy", "jti"),
@@ -1703,7 +1706,7 @@ fn issue_vectors() -> Writer {
         SECRET,
         None,
         Claims {
-            handle: Some("h".repeat(6200)),
+            handle: Some(&"h".repeat(6200)),
             ..c()
         },
         fails_on("invalid_policy", "policy"),
@@ -1730,46 +1733,43 @@ fn issue_vectors() -> Writer {
     ];
     let words = ["pin", "add", "cat", "ls", "QmA", "Qm B", "é", "-x"];
     for i in 0..12 {
-        let mut claims = Claims {
-            expires_in: Some(1 + next(86_400)),
+        let expires_in = Some(1 + next(86_400));
+        let call: Option<Vec<&str>> =
+            (next(2) == 0).then(|| (0..1 + next(4)).map(|_| calls[next(10) as usize]).collect());
+        let handle = (next(2) == 0).then(|| format!("h{}-{}", next(1000), words[next(8) as usize]));
+        let path = (next(3) == 0).then(|| format!("/u/{}/.*", next(100)));
+        let sizes = (next(3) == 0).then(|| {
+            let lo = next(100);
+            (lo, lo + next(1 << 30))
+        });
+        let permissions: Option<Vec<String>> = (next(2) == 0).then(|| {
+            (0..1 + next(3))
+                .map(|_| {
+                    let w = words[next(6) as usize];
+                    let quoted = if w.contains(' ') {
+                        format!("\"{w}\"")
+                    } else {
+                        w.to_owned()
+                    };
+                    format!("{} {quoted} [-r] *", words[next(3) as usize])
+                })
+                .collect()
+        });
+        let jti = (next(4) == 0).then(|| format!("jti-{}", next(1 << 20)));
+        let permissions: Option<Vec<&str>> = permissions
+            .as_ref()
+            .map(|p| p.iter().map(String::as_str).collect());
+        let claims = Claims {
+            expires_in,
+            call: call.as_deref(),
+            handle: handle.as_deref(),
+            path: path.as_deref(),
+            min_size: sizes.map(|(lo, _)| lo),
+            max_size: sizes.map(|(_, hi)| hi),
+            permissions: permissions.as_deref(),
+            jti: jti.as_deref(),
             ..c()
         };
-        if next(2) == 0 {
-            claims.call = Some(
-                (0..1 + next(4))
-                    .map(|_| calls[next(10) as usize].to_owned())
-                    .collect(),
-            );
-        }
-        if next(2) == 0 {
-            claims.handle = Some(format!("h{}-{}", next(1000), words[next(8) as usize]));
-        }
-        if next(3) == 0 {
-            claims.path = Some(format!("/u/{}/.*", next(100)));
-        }
-        if next(3) == 0 {
-            let lo = next(100);
-            claims.min_size = Some(lo);
-            claims.max_size = Some(lo + next(1 << 30));
-        }
-        if next(2) == 0 {
-            claims.permissions = Some(
-                (0..1 + next(3))
-                    .map(|_| {
-                        let w = words[next(6) as usize];
-                        let quoted = if w.contains(' ') {
-                            format!("\"{w}\"")
-                        } else {
-                            w.to_owned()
-                        };
-                        format!("{} {quoted} [-r] *", words[next(3) as usize])
-                    })
-                    .collect(),
-            );
-        }
-        if next(4) == 0 {
-            claims.jti = Some(format!("jti-{}", next(1 << 20)));
-        }
         add(
             &format!("seeded-{i:02}"),
             "pseudo-random valid claims from a fixed seed",

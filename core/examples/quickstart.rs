@@ -15,10 +15,10 @@ fn main() -> Result<(), capsign::Error> {
     // IPFS-style commands.
     let credentials = signer.issue(&Claims {
         expires_in: Some(15 * 60),
-        call: Some(vec!["pick".into()]),
-        path: Some("/uploads/user-42/.*".into()),
+        call: Some(&["pick"]),
+        path: Some("/uploads/user-42/.*"),
         max_size: Some(10 * 1024 * 1024),
-        permissions: Some(vec!["pin add [-r] *".into(), "cat /ipfs/QmA".into()]),
+        permissions: Some(&["pin add [-r] *", "cat /ipfs/QmA"]),
         ..Claims::default()
     })?;
     println!("policy:    {}", credentials.policy());

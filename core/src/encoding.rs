@@ -30,29 +30,42 @@ const DECODE: [u8; 256] = {
 
 /// Appends the URL-safe, padded base64 of `input` to `out`.
 pub(crate) fn base64_encode(input: &[u8], out: &mut String) {
-    out.reserve(input.len().div_ceil(3) * 4);
-    let mut chunks = input.chunks_exact(3);
-    for chunk in &mut chunks {
-        let n = (u32::from(chunk[0]) << 16) | (u32::from(chunk[1]) << 8) | u32::from(chunk[2]);
-        for shift in [18, 12, 6, 0] {
-            out.push(char::from(URL_SAFE[((n >> shift) & 63) as usize]));
+    let mut bytes = Vec::with_capacity(input.len().div_ceil(3) * 4);
+    base64_encode_bytes(input, &mut bytes);
+    push_ascii(out, &bytes);
+}
+
+/// Appends the URL-safe, padded base64 of `input` to `out`, as ASCII bytes.
+pub(crate) fn base64_encode_bytes(input: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + input.len().div_ceil(3) * 4, b'=');
+    let dst = &mut out[start..];
+    let (whole, rest) = input.as_chunks::<3>();
+    let (quads, _) = dst.as_chunks_mut::<4>();
+    for (q, c) in quads.iter_mut().zip(whole) {
+        let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
+        *q = [
+            URL_SAFE[((n >> 18) & 63) as usize],
+            URL_SAFE[((n >> 12) & 63) as usize],
+            URL_SAFE[((n >> 6) & 63) as usize],
+            URL_SAFE[(n & 63) as usize],
+        ];
+    }
+    if let Some(last) = quads.last_mut().filter(|_| !rest.is_empty()) {
+        let n = rest
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
+        for (i, out) in last.iter_mut().enumerate().take(rest.len() + 1) {
+            *out = URL_SAFE[((n >> (18 - 6 * i)) & 63) as usize];
         }
     }
-    match *chunks.remainder() {
-        [a] => {
-            let n = u32::from(a) << 16;
-            out.push(char::from(URL_SAFE[((n >> 18) & 63) as usize]));
-            out.push(char::from(URL_SAFE[((n >> 12) & 63) as usize]));
-            out.push_str("==");
-        }
-        [a, b] => {
-            let n = (u32::from(a) << 16) | (u32::from(b) << 8);
-            out.push(char::from(URL_SAFE[((n >> 18) & 63) as usize]));
-            out.push(char::from(URL_SAFE[((n >> 12) & 63) as usize]));
-            out.push(char::from(URL_SAFE[((n >> 6) & 63) as usize]));
-            out.push('=');
-        }
-        _ => {}
+}
+
+/// Appends bytes known to be ASCII (checked, never assumed).
+fn push_ascii(out: &mut String, bytes: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        out.push_str(text);
     }
 }
 
@@ -139,13 +152,22 @@ fn invalid_or_mixed(group: &[u8]) -> &'static str {
 
 /// Lowercase hex of a 32-byte MAC.
 pub(crate) fn hex_encode(bytes: &[u8; 32]) -> String {
+    let mut out = Vec::with_capacity(64);
+    hex_encode_bytes(bytes, &mut out);
+    let mut text = String::with_capacity(64);
+    push_ascii(&mut text, &out);
+    text
+}
+
+/// Appends the lowercase hex of a 32-byte MAC to `out`, as ASCII bytes.
+pub(crate) fn hex_encode_bytes(bytes: &[u8; 32], out: &mut Vec<u8>) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(64);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    let mut hex = [0u8; 64];
+    for (pair, &b) in hex.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 15)];
     }
-    out
+    out.extend_from_slice(&hex);
 }
 
 /// Decodes exactly 64 hex digits (either case) into 32 bytes.

@@ -381,26 +381,34 @@ impl<'o> ObjectWriter<'o> {
         }
     }
 
-    fn key(&mut self, key: &str) {
+    /// Keys are the policy's field names: ASCII identifiers that need no escaping.
+    fn key(&mut self, key: &'static str) {
+        debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()));
         if !self.first {
             self.out.push_str(self.style.item_separator());
         }
         self.first = false;
-        write_string(self.out, key, self.style);
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push('"');
         self.out.push_str(self.style.key_separator());
     }
 
-    pub(crate) fn integer(&mut self, key: &str, value: u64) {
+    pub(crate) fn integer(&mut self, key: &'static str, value: u64) {
         self.key(key);
-        self.out.push_str(&value.to_string());
+        write_integer(self.out, value);
     }
 
-    pub(crate) fn string(&mut self, key: &str, value: &str) {
+    pub(crate) fn string(&mut self, key: &'static str, value: &str) {
         self.key(key);
         write_string(self.out, value, self.style);
     }
 
-    pub(crate) fn strings<'s>(&mut self, key: &str, values: impl IntoIterator<Item = &'s str>) {
+    pub(crate) fn strings<'s>(
+        &mut self,
+        key: &'static str,
+        values: impl IntoIterator<Item = &'s str>,
+    ) {
         self.key(key);
         write_string_array(self.out, values, self.style);
     }
@@ -428,33 +436,75 @@ pub(crate) fn write_string_array<'s>(
 
 /// Writes a JSON string literal in the given style.
 pub(crate) fn write_string(out: &mut String, s: &str, style: Style) {
+    let escapes =
+        |b: u8| b == b'"' || b == b'\\' || b < 0x20 || (style == Style::Python && b >= 0x7f);
+    out.reserve(s.len() + 2);
     out.push('"');
-    let mut run = 0;
-    for (i, c) in s.char_indices() {
-        let escape_unicode = style == Style::Python && (c as u32) >= 0x7f;
-        if !(c == '"' || c == '\\' || (c as u32) < 0x20 || escape_unicode) {
+    let bytes = s.as_bytes();
+    if !bytes.iter().any(|&b| escapes(b)) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !escapes(b) {
+            i += 1;
             continue;
         }
         out.push_str(&s[run..i]);
-        run = i + c.len_utf8();
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
+        if b < 0x80 {
+            match b {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                _ => push_unicode_escape(out, u16::from(b)),
             }
+            i += 1;
+        } else {
+            // Python style: a non-ASCII character, as UTF-16 escapes.
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                push_unicode_escape(out, *unit);
+            }
+            i += c.len_utf8();
         }
+        run = i;
     }
     out.push_str(&s[run..]);
     out.push('"');
+}
+
+/// Appends `\uXXXX` with lowercase hex digits.
+fn push_unicode_escape(out: &mut String, unit: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(char::from(HEX[usize::from((unit >> shift) & 15)]));
+    }
+}
+
+/// Appends the decimal digits of `value` without allocating.
+pub(crate) fn write_integer(out: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut n = digits.len();
+    loop {
+        n -= 1;
+        digits[n] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(&digits[n..]) {
+        out.push_str(text);
+    }
 }
 
 #[cfg(test)]
@@ -561,6 +611,34 @@ mod tests {
             out,
             "{\"call\":[\"pick\",\"store\"],\"expiry\":1700000000,\"path\":\"é\\\"\\\\\\n\\u0001\u{7f}\"}"
         );
+    }
+
+    #[test]
+    fn integers_are_written_in_decimal() {
+        for v in [0, 7, 10, 1_700_000_000, u64::MAX] {
+            let mut out = String::new();
+            write_integer(&mut out, v);
+            assert_eq!(out, v.to_string());
+        }
+    }
+
+    #[test]
+    fn every_control_character_is_escaped() {
+        for style in [Style::Canonical, Style::Python] {
+            for c in 0u8..0x20 {
+                let mut out = String::new();
+                write_string(&mut out, &char::from(c).to_string(), style);
+                let expected = match c {
+                    b'\n' => "\"\\n\"".to_owned(),
+                    b'\r' => "\"\\r\"".to_owned(),
+                    b'\t' => "\"\\t\"".to_owned(),
+                    8 => "\"\\b\"".to_owned(),
+                    12 => "\"\\f\"".to_owned(),
+                    c => format!("\"\\u{c:04x}\""),
+                };
+                assert_eq!(out, expected);
+            }
+        }
     }
 
     #[test]

@@ -13,9 +13,9 @@
 //! let secret = b"an-app-secret-of-at-least-16-bytes";
 //! let signer = Signer::new(secret)?;
 //! let credentials = signer.issue(&Claims {
-//!     call: Some(vec!["pick".into()]),
+//!     call: Some(&["pick"]),
 //!     expires_in: Some(15 * 60),
-//!     permissions: Some(vec!["pin add [-r] *".into()]),
+//!     permissions: Some(&["pin add [-r] *"]),
 //!     ..Claims::default()
 //! })?;
 //!

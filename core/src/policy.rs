@@ -116,6 +116,25 @@ impl<'a> From<Call> for &'a str {
     }
 }
 
+/// Parses a list of call names; an unknown one makes the policy invalid.
+pub(crate) fn parse_calls<'s>(names: impl IntoIterator<Item = &'s str>) -> Result<Vec<Call>> {
+    names
+        .into_iter()
+        .map(|name| {
+            Call::from_name(name).ok_or_else(|| {
+                Error::policy(
+                    "call",
+                    format!(
+                        "{} is not a Filestack call (pick read stat write writeUrl store \
+                         convert remove exif runWorkflow)",
+                        quote(name)
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
 /// Calls allowed when a policy has neither `call` nor `permissions`: all but `exif`
 /// (Filestack's rule).
 const DEFAULT_CALLS: u16 = {
@@ -236,7 +255,7 @@ impl Compiled {
 #[derive(Default)]
 pub(crate) struct Parts<'a> {
     pub(crate) expiry: Option<u64>,
-    pub(crate) call: Option<Vec<Cow<'a, str>>>,
+    pub(crate) call: Option<Vec<Call>>,
     pub(crate) handle: Option<Cow<'a, str>>,
     pub(crate) url: Option<Cow<'a, str>>,
     pub(crate) path: Option<Cow<'a, str>>,
@@ -296,26 +315,7 @@ impl Policy {
                 .expiry
                 .ok_or_else(|| Error::policy("expiry", "is required"))?,
         )?;
-        let call = match parts.call {
-            None => None,
-            Some(names) => Some(
-                names
-                    .iter()
-                    .map(|name| {
-                        Call::from_name(name).ok_or_else(|| {
-                            Error::policy(
-                                "call",
-                                format!(
-                                    "{} is not a Filestack call (pick read stat write writeUrl \
-                                     store convert remove exif runWorkflow)",
-                                    quote(name)
-                                ),
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?,
-            ),
-        };
+        let call = parts.call;
         let handle = parts
             .handle
             .map(|h| text(Field::Handle, &h, usize::MAX))
@@ -435,7 +435,13 @@ impl Policy {
     /// Writes the policy as JSON: keys sorted, in the given style.
     pub(crate) fn write(&self, style: Style) -> String {
         let mut out = String::with_capacity(192);
-        let mut w = ObjectWriter::new(&mut out, style);
+        self.write_into(&mut out, style);
+        out
+    }
+
+    /// Appends the policy as JSON to `out`.
+    pub(crate) fn write_into(&self, out: &mut String, style: Style) {
+        let mut w = ObjectWriter::new(out, style);
         self.each(|name, item| match item {
             Item::Integer(v) => w.integer(name, v),
             Item::String(v) => w.string(name, v),
@@ -443,7 +449,6 @@ impl Policy {
             Item::Permissions(set) => w.strings(name, set.iter().map(Permission::as_str)),
         });
         w.finish();
-        out
     }
 
     /// The policy as canonical JSON (sorted keys, compact, UTF-8): the bytes a signer
@@ -688,13 +693,22 @@ fn text(field: Field, value: &str, max_chars: usize) -> Result<Box<str>> {
     if value.is_empty() {
         return Err(Error::policy(field.name(), "is empty"));
     }
-    let mut chars = 0;
-    for c in value.chars() {
-        if c.is_control() {
-            return Err(Error::policy(field.name(), "contains a control character"));
+    let control = || Error::policy(field.name(), "contains a control character");
+    let chars = if value.is_ascii() {
+        if value.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            return Err(control());
         }
-        chars += 1;
-    }
+        value.len()
+    } else {
+        let mut chars = 0;
+        for c in value.chars() {
+            if c.is_control() {
+                return Err(control());
+            }
+            chars += 1;
+        }
+        chars
+    };
     if chars > max_chars {
         return Err(Error::policy(
             field.name(),
@@ -777,7 +791,10 @@ impl<'a> RawPolicy<'a> {
                 Field::MinSize => {
                     parts.min_size = Some(json_integer(field, &value, strict_integers)?);
                 }
-                Field::Call => parts.call = Some(json_strings(field, value)?),
+                Field::Call => {
+                    let names = json_strings(field, value)?;
+                    parts.call = Some(parse_calls(names.iter().map(|n| n.as_ref()))?);
+                }
                 Field::Permissions => {
                     parts.permissions = Some((json_strings(field, value)?, Cow::Borrowed(source)));
                 }

@@ -1,46 +1,59 @@
 //! Issuing credentials: a [`Signer`] turns [`Claims`] into a signed policy.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
-use crate::encoding::{base64_encode, hex_encode};
+use crate::encoding::{base64_encode_bytes, hex_encode_bytes};
 use crate::error::{Error, Result};
 use crate::json::{Style, write_string_array};
 use crate::keys::{Key, check_kid};
 use crate::limits::{DEFAULT_LIFETIME, MAX_INTEGER, MAX_POLICY_LEN, MIN_SECRET_LEN};
-use crate::policy::{Compiled, Parts, Policy};
+use crate::policy::{Compiled, Parts, Policy, parse_calls};
 
-/// What a credential should allow: the fields of `DESIGN.md` §2, in Rust names. Leave a
-/// field `None` to leave it out of the policy.
+/// What a credential should allow: the fields of `DESIGN.md` §2, in Rust names, borrowed
+/// from the caller. Leave a field `None` to leave it out of the policy.
 ///
 /// Give `expires_in` (seconds from now) or `expiry` (Unix seconds), not both; with neither,
 /// the credential lives [`DEFAULT_LIFETIME`] seconds (15 minutes).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Claims {
+///
+/// ```
+/// use capsign::Claims;
+///
+/// let claims = Claims {
+///     expires_in: Some(15 * 60),
+///     call: Some(&["pick"]),
+///     path: Some("/uploads/user-42/.*"),
+///     ..Claims::default()
+/// };
+/// # let _ = claims;
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Claims<'a> {
     /// Lifetime in seconds from the time of issue.
     pub expires_in: Option<u64>,
     /// Absolute expiry, Unix seconds.
     pub expiry: Option<u64>,
     /// Filestack calls allowed.
-    pub call: Option<Vec<String>>,
+    pub call: Option<&'a [&'a str]>,
     /// The only file handle allowed.
-    pub handle: Option<String>,
+    pub handle: Option<&'a str>,
     /// Full-match regex for source URLs.
-    pub url: Option<String>,
+    pub url: Option<&'a str>,
     /// Full-match regex for storage paths.
-    pub path: Option<String>,
+    pub path: Option<&'a str>,
     /// Full-match regex for storage containers.
-    pub container: Option<String>,
+    pub container: Option<&'a str>,
     /// Largest upload, in bytes.
     pub max_size: Option<u64>,
     /// Smallest upload, in bytes.
     pub min_size: Option<u64>,
     /// Commands allowed (capability strings).
-    pub permissions: Option<Vec<String>>,
+    pub permissions: Option<&'a [&'a str]>,
     /// Not valid before, Unix seconds.
     pub nbf: Option<u64>,
     /// Token id, for revocation lists and audit logs.
-    pub jti: Option<String>,
+    pub jti: Option<&'a str>,
 }
 
 /// A signed credential: the policy and signature pair, and the compact token.
@@ -118,13 +131,13 @@ impl Signer {
     }
 
     /// Issues credentials for `claims`, valid from the system clock's now.
-    pub fn issue(&self, claims: &Claims) -> Result<Credentials> {
+    pub fn issue(&self, claims: &Claims<'_>) -> Result<Credentials> {
         self.issue_at(claims, crate::unix_now())
     }
 
     /// Issues credentials for `claims` as of `now` (Unix seconds). Refuses an expiry that
     /// is not after `now`, and any field that breaks §2.
-    pub fn issue_at(&self, claims: &Claims, now: u64) -> Result<Credentials> {
+    pub fn issue_at(&self, claims: &Claims<'_>, now: u64) -> Result<Credentials> {
         let expiry = match (claims.expires_in, claims.expiry) {
             (Some(_), Some(_)) => {
                 return Err(Error::policy(
@@ -147,11 +160,11 @@ impl Signer {
                 format!("expiry {expiry} is not after now ({now})"),
             ));
         }
-        let permissions = claims.permissions.as_ref().map(|items| {
+        let permissions = claims.permissions.map(|items| {
             let mut key = String::new();
-            write_string_array(&mut key, items.iter().map(String::as_str), Style::Canonical);
+            write_string_array(&mut key, items.iter().copied(), Style::Canonical);
             (
-                items.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                items.iter().map(|s| Cow::Borrowed(*s)).collect(),
                 Cow::Owned(key),
             )
         });
@@ -159,18 +172,18 @@ impl Signer {
             expiry: Some(expiry),
             call: claims
                 .call
-                .as_ref()
-                .map(|c| c.iter().map(|s| Cow::Borrowed(s.as_str())).collect()),
-            handle: borrowed(&claims.handle),
-            url: borrowed(&claims.url),
-            path: borrowed(&claims.path),
-            container: borrowed(&claims.container),
+                .map(|c| parse_calls(c.iter().copied()))
+                .transpose()?,
+            handle: claims.handle.map(Cow::Borrowed),
+            url: claims.url.map(Cow::Borrowed),
+            path: claims.path.map(Cow::Borrowed),
+            container: claims.container.map(Cow::Borrowed),
             max_size: claims.max_size,
             min_size: claims.min_size,
             permissions,
             kid: self.kid.as_deref().map(Cow::Borrowed),
             nbf: claims.nbf,
-            jti: borrowed(&claims.jti),
+            jti: claims.jti.map(Cow::Borrowed),
         };
         let policy = Policy::assemble(parts, &self.compiled)?;
         self.sign_policy(&policy, Style::Canonical)
@@ -178,32 +191,40 @@ impl Signer {
 
     /// Encodes `policy` in `style` and signs it.
     pub(crate) fn sign_policy(&self, policy: &Policy, style: Style) -> Result<Credentials> {
-        let json = policy.write(style);
-        let mut token = String::with_capacity(json.len() * 4 / 3 + 70);
-        base64_encode(json.as_bytes(), &mut token);
-        if token.len() > MAX_POLICY_LEN {
-            return Err(Error::policy(
-                "policy",
-                format!(
-                    "the encoded policy is {} bytes, more than {MAX_POLICY_LEN}",
-                    token.len()
-                ),
-            ));
+        thread_local! {
+            // The JSON of the policy being signed (not secret), reused between calls.
+            static JSON: RefCell<String> = RefCell::new(String::with_capacity(256));
         }
-        let dot = token.len();
-        let signature = hex_encode(&self.key.sign(token.as_bytes()));
-        token.push('.');
-        token.push_str(&signature);
-        Ok(Credentials {
-            token,
-            dot,
-            expiry: policy.expiry(),
+        JSON.with_borrow_mut(|json| {
+            json.clear();
+            policy.write_into(json, style);
+            let mut token = Vec::with_capacity(json.len().div_ceil(3) * 4 + 65);
+            base64_encode_bytes(json.as_bytes(), &mut token);
+            if json.capacity() > 16 * 1024 {
+                *json = String::new(); // do not keep a huge buffer per thread
+            }
+            if token.len() > MAX_POLICY_LEN {
+                return Err(Error::policy(
+                    "policy",
+                    format!(
+                        "the encoded policy is {} bytes, more than {MAX_POLICY_LEN}",
+                        token.len()
+                    ),
+                ));
+            }
+            let dot = token.len();
+            let mac = self.key.sign(&token);
+            token.push(b'.');
+            hex_encode_bytes(&mac, &mut token);
+            let token = String::from_utf8(token)
+                .map_err(|_| Error::policy("policy", "the encoded policy is not ASCII"))?;
+            Ok(Credentials {
+                token,
+                dot,
+                expiry: policy.expiry(),
+            })
         })
     }
-}
-
-fn borrowed(value: &Option<String>) -> Option<Cow<'_, str>> {
-    value.as_deref().map(Cow::Borrowed)
 }
 
 /// Options for a [`Signer`].
@@ -252,7 +273,7 @@ mod tests {
         let creds = signer
             .issue_at(
                 &Claims {
-                    call: Some(vec!["pick".into()]),
+                    call: Some(&["pick"]),
                     ..Claims::default()
                 },
                 1000,
@@ -272,8 +293,8 @@ mod tests {
     fn same_input_same_bytes() {
         let claims = Claims {
             expires_in: Some(60),
-            permissions: Some(vec!["pin add [-r] *".into(), "cat /ipfs/QmA".into()]),
-            path: Some("/u/.*".into()),
+            permissions: Some(&["pin add [-r] *", "cat /ipfs/QmA"]),
+            path: Some("/u/.*"),
             ..Claims::default()
         };
         let a = Signer::new(SECRET).unwrap().issue_at(&claims, 5).unwrap();
@@ -326,7 +347,7 @@ mod tests {
         let err = signer
             .issue_at(
                 &Claims {
-                    permissions: Some(vec!["pin ** x".into()]),
+                    permissions: Some(&["pin ** x"]),
                     ..Claims::default()
                 },
                 0,
@@ -337,7 +358,7 @@ mod tests {
         let err = signer
             .issue_at(
                 &Claims {
-                    call: Some(vec!["upload".into()]),
+                    call: Some(&["upload"]),
                     ..Claims::default()
                 },
                 0,
@@ -372,7 +393,7 @@ mod tests {
         let err = signer
             .issue_at(
                 &Claims {
-                    handle: Some("h".repeat(7000)),
+                    handle: Some(&"h".repeat(7000)),
                     ..Claims::default()
                 },
                 0,

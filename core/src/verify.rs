@@ -40,11 +40,9 @@ struct Inner {
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut kids: Vec<&String> = self.inner.keys.keys().collect();
-        kids.sort();
         f.debug_struct("Verifier")
-            .field("default_secret", &self.inner.default.is_some())
-            .field("kids", &kids)
+            .field("default_secret", &self.has_default_secret())
+            .field("kids", &self.kids())
             .field("leeway", &self.inner.leeway)
             .finish_non_exhaustive()
     }
@@ -70,6 +68,18 @@ impl Verifier {
     /// The clock tolerance, in seconds.
     pub fn leeway(&self) -> u64 {
         self.inner.leeway
+    }
+
+    /// Whether the verifier holds a secret for policies without a `kid`.
+    pub fn has_default_secret(&self) -> bool {
+        self.inner.default.is_some()
+    }
+
+    /// The `kid`s the verifier holds secrets for, sorted.
+    pub fn kids(&self) -> Vec<&str> {
+        let mut kids: Vec<&str> = self.inner.keys.keys().map(String::as_str).collect();
+        kids.sort_unstable();
+        kids
     }
 
     /// Verifies a policy and signature pair by the system clock, then authorizes `request`
@@ -492,7 +502,7 @@ mod tests {
     #[test]
     fn authorizes_when_asked() {
         let token = issue(&Claims {
-            permissions: Some(vec!["pin add [-r] *".into()]),
+            permissions: Some(&["pin add [-r] *"]),
             ..Claims::default()
         });
         let v = Verifier::new(SECRET).unwrap();

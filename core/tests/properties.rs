@@ -25,7 +25,39 @@ fn text_strategy() -> impl Strategy<Value = String> {
     proptest::string::string_regex(r#"[a-zA-Z0-9 "\\/._\-é☕😀]{1,24}"#).unwrap()
 }
 
-fn claims_strategy() -> impl Strategy<Value = Claims> {
+/// Claims with owned fields, so that proptest can generate them.
+#[derive(Clone, Debug)]
+struct Owned {
+    expires_in: u64,
+    call: Option<Vec<&'static str>>,
+    handle: Option<String>,
+    path: Option<String>,
+    sizes: Option<(u64, u64)>,
+    permissions: Option<Vec<String>>,
+    jti: Option<String>,
+}
+
+impl Owned {
+    fn with<T>(&self, f: impl FnOnce(&Claims<'_>) -> T) -> T {
+        let permissions: Option<Vec<&str>> = self
+            .permissions
+            .as_ref()
+            .map(|p| p.iter().map(String::as_str).collect());
+        f(&Claims {
+            expires_in: Some(self.expires_in),
+            call: self.call.as_deref(),
+            handle: self.handle.as_deref(),
+            path: self.path.as_deref(),
+            min_size: self.sizes.map(|(a, b)| a.min(b)),
+            max_size: self.sizes.map(|(a, b)| a.max(b)),
+            permissions: permissions.as_deref(),
+            jti: self.jti.as_deref(),
+            ..Claims::default()
+        })
+    }
+}
+
+fn claims_strategy() -> impl Strategy<Value = Owned> {
     let calls = proptest::sample::subsequence(
         vec![
             "pick",
@@ -53,16 +85,14 @@ fn claims_strategy() -> impl Strategy<Value = Claims> {
         proptest::option::of("[a-zA-Z0-9-]{1,32}"),
     )
         .prop_map(
-            |(lifetime, call, handle, path, sizes, permissions, jti)| Claims {
-                expires_in: Some(lifetime),
-                call: call.map(|c| c.into_iter().map(String::from).collect()),
+            |(expires_in, call, handle, path, sizes, permissions, jti)| Owned {
+                expires_in,
+                call,
                 handle,
                 path,
-                min_size: sizes.map(|(a, b)| a.min(b)),
-                max_size: sizes.map(|(a, b)| a.max(b)),
+                sizes,
                 permissions,
                 jti,
-                ..Claims::default()
             },
         )
 }
@@ -168,24 +198,24 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(128), ..ProptestConfig::default() })]
 
     #[test]
-    fn issue_then_verify_round_trips(claims in claims_strategy()) {
+    fn issue_then_verify_round_trips(owned in claims_strategy()) {
         let signer = Signer::new(SECRET).unwrap();
-        let creds = signer.issue_at(&claims, NOW).unwrap();
+        let creds = owned.with(|c| signer.issue_at(c, NOW)).unwrap();
         let grant = Verifier::new(SECRET).unwrap()
             .verify_token_at(creds.token(), &Request::new(), NOW)
             .unwrap();
-        prop_assert_eq!(grant.expiry(), NOW + claims.expires_in.unwrap());
-        prop_assert_eq!(grant.policy().handle(), claims.handle.as_deref());
-        prop_assert_eq!(grant.policy().jti(), claims.jti.as_deref());
+        prop_assert_eq!(grant.expiry(), NOW + owned.expires_in);
+        prop_assert_eq!(grant.policy().handle(), owned.handle.as_deref());
+        prop_assert_eq!(grant.policy().jti(), owned.jti.as_deref());
         let perms: Option<Vec<&str>> = grant.permissions().map(|s| s.iter().map(Permission::as_str).collect());
-        prop_assert_eq!(perms, claims.permissions.as_ref().map(|p| p.iter().map(String::as_str).collect()));
+        prop_assert_eq!(perms, owned.permissions.as_ref().map(|p| p.iter().map(String::as_str).collect()));
         // The canonical JSON is what was signed: re-issuing gives the same bytes.
-        prop_assert_eq!(signer.issue_at(&claims, NOW).unwrap(), creds);
+        prop_assert_eq!(owned.with(|c| signer.issue_at(c, NOW)).unwrap(), creds);
     }
 
     #[test]
-    fn any_byte_change_fails(claims in claims_strategy(), at in any::<prop::sample::Index>(), byte in 0x20u8..0x7f) {
-        let creds = Signer::new(SECRET).unwrap().issue_at(&claims, NOW).unwrap();
+    fn any_byte_change_fails(owned in claims_strategy(), at in any::<prop::sample::Index>(), byte in 0x20u8..0x7f) {
+        let creds = owned.with(|c| Signer::new(SECRET).unwrap().issue_at(c, NOW)).unwrap();
         let verifier = Verifier::new(SECRET).unwrap();
         let token = creds.token().as_bytes();
         let i = at.index(token.len());

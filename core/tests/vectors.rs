@@ -144,28 +144,29 @@ fn issue_vectors() {
     for v in load("issue.json") {
         let input = &v["input"];
         let c = &input["claims"];
-        let strings = |k: &str| {
+        let strings = |k: &str| -> Option<Vec<&str>> {
             c.get(k).map(|l| {
                 l.as_array()
                     .unwrap()
                     .iter()
-                    .map(|s| s.as_str().unwrap().to_owned())
+                    .map(|s| s.as_str().unwrap())
                     .collect()
             })
         };
+        let (call, permissions) = (strings("call"), strings("permissions"));
         let claims = Claims {
             expires_in: c.get("expires_in").and_then(Value::as_u64),
             expiry: c.get("expiry").and_then(Value::as_u64),
-            call: strings("call"),
-            handle: text(c, "handle").map(Into::into),
-            url: text(c, "url").map(Into::into),
-            path: text(c, "path").map(Into::into),
-            container: text(c, "container").map(Into::into),
+            call: call.as_deref(),
+            handle: text(c, "handle"),
+            url: text(c, "url"),
+            path: text(c, "path"),
+            container: text(c, "container"),
             max_size: c.get("max_size").and_then(Value::as_u64),
             min_size: c.get("min_size").and_then(Value::as_u64),
-            permissions: strings("permissions"),
+            permissions: permissions.as_deref(),
             nbf: c.get("nbf").and_then(Value::as_u64),
-            jti: text(c, "jti").map(Into::into),
+            jti: text(c, "jti"),
         };
         let outcome = (|| {
             let mut b = Signer::builder();
