@@ -1,0 +1,78 @@
+"""capsign: scoped, short-lived, signed credentials.
+
+Issue Filestack-compatible policy + signature pairs and IPFS-style capability tokens
+from a Rust core; verify them in microseconds.
+
+>>> import capsign
+>>> signer = capsign.Signer("an-app-secret-of-at-least-16-bytes")
+>>> creds = signer.issue(expires_in=900, call=["pick"], permissions=["pin add [-r] *"])
+>>> verifier = capsign.Verifier("an-app-secret-of-at-least-16-bytes")
+>>> verifier.verify_token(creds.token, command="pin add -r QmX").matched
+'pin add [-r] *'
+"""
+
+from __future__ import annotations
+
+from capsign._native import (
+    CHALLENGE,
+    ERROR_CODES,
+    LIMITS,
+    Command,
+    Credentials,
+    Grant,
+    Permission,
+    Signer,
+    Verifier,
+    __version__,
+    covers,
+    decode_unverified,
+    generate_secret,
+    rest_command,
+    rpc_command,
+)
+from capsign.exceptions import (
+    BadSignature,
+    CapsignError,
+    Denied,
+    Expired,
+    InvalidArgument,
+    InvalidCommand,
+    InvalidCredentials,
+    InvalidPermission,
+    InvalidPolicy,
+    Malformed,
+    NotYetValid,
+    UnknownKey,
+    WeakSecret,
+)
+
+__all__ = [
+    "CHALLENGE",
+    "ERROR_CODES",
+    "LIMITS",
+    "BadSignature",
+    "CapsignError",
+    "Command",
+    "Credentials",
+    "Denied",
+    "Expired",
+    "Grant",
+    "InvalidArgument",
+    "InvalidCommand",
+    "InvalidCredentials",
+    "InvalidPermission",
+    "InvalidPolicy",
+    "Malformed",
+    "NotYetValid",
+    "Permission",
+    "Signer",
+    "UnknownKey",
+    "Verifier",
+    "WeakSecret",
+    "__version__",
+    "covers",
+    "decode_unverified",
+    "generate_secret",
+    "rest_command",
+    "rpc_command",
+]

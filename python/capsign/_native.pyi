@@ -1,0 +1,175 @@
+"""Type stubs for the native module (kept honest by mypy's stubtest)."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any, final
+
+__all__ = [
+    "CHALLENGE",
+    "ERROR_CODES",
+    "LIMITS",
+    "Command",
+    "Credentials",
+    "Grant",
+    "Permission",
+    "Signer",
+    "Verifier",
+    "__version__",
+    "covers",
+    "decode_unverified",
+    "filestack_security",
+    "generate_secret",
+    "parse_security_task",
+    "rest_command",
+    "rpc_command",
+]
+
+ERROR_CODES: list[str]
+CHALLENGE: str
+LIMITS: dict[str, int]
+__version__: str
+
+@final
+class Credentials:
+    @property
+    def policy(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+    @property
+    def token(self) -> str: ...
+    @property
+    def expiry(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Signer:
+    def __new__(
+        cls, secret: str | bytes, *, kid: str | None = None, min_secret_len: int | None = None
+    ) -> Signer: ...
+    @property
+    def kid(self) -> str | None: ...
+    def issue(
+        self,
+        *,
+        expires_in: int | None = None,
+        expiry: int | None = None,
+        call: Sequence[str] | None = None,
+        handle: str | None = None,
+        url: str | None = None,
+        path: str | None = None,
+        container: str | None = None,
+        max_size: int | None = None,
+        min_size: int | None = None,
+        permissions: Sequence[str] | None = None,
+        nbf: int | None = None,
+        jti: str | None = None,
+        now: int | None = None,
+    ) -> Credentials: ...
+
+@final
+class Permission:
+    def __new__(cls, text: str) -> Permission: ...
+    @property
+    def source(self) -> str: ...
+    def matches(self, command: str | Command) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Command:
+    def __new__(cls, text: str) -> Command: ...
+    @staticmethod
+    def build(args: Sequence[str], flags: Mapping[str, str | None] | None = None) -> Command: ...
+    @property
+    def args(self) -> list[str]: ...
+    @property
+    def flags(self) -> list[tuple[str, str | None]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Grant:
+    @property
+    def policy(self) -> dict[str, Any]: ...
+    @property
+    def expiry(self) -> int: ...
+    @property
+    def kid(self) -> str | None: ...
+    @property
+    def permissions(self) -> list[str] | None: ...
+    @property
+    def matched(self) -> str | None: ...
+    def authorize(
+        self,
+        *,
+        call: str | None = None,
+        handle: str | None = None,
+        url: str | None = None,
+        path: str | None = None,
+        container: str | None = None,
+        size: int | None = None,
+        command: str | Command | None = None,
+    ) -> str | None: ...
+    def allows(self, command: str | Command) -> bool: ...
+
+@final
+class Verifier:
+    def __new__(
+        cls,
+        secret: str | bytes | None = None,
+        *,
+        keys: Mapping[str, str | bytes] | None = None,
+        leeway: int = 0,
+        min_secret_len: int | None = None,
+    ) -> Verifier: ...
+    @property
+    def leeway(self) -> int: ...
+    def verify(
+        self,
+        policy: str,
+        signature: str,
+        *,
+        call: str | None = None,
+        handle: str | None = None,
+        url: str | None = None,
+        path: str | None = None,
+        container: str | None = None,
+        size: int | None = None,
+        command: str | Command | None = None,
+        now: int | None = None,
+    ) -> Grant: ...
+    def verify_token(
+        self,
+        token: str,
+        *,
+        call: str | None = None,
+        handle: str | None = None,
+        url: str | None = None,
+        path: str | None = None,
+        container: str | None = None,
+        size: int | None = None,
+        command: str | Command | None = None,
+        now: int | None = None,
+    ) -> Grant: ...
+    def verify_http(
+        self,
+        authorization: str | None,
+        policy: Sequence[str],
+        signature: Sequence[str],
+        *,
+        call: str | None = None,
+        handle: str | None = None,
+        url: str | None = None,
+        path: str | None = None,
+        container: str | None = None,
+        size: int | None = None,
+        command: str | Command | None = None,
+        now: int | None = None,
+    ) -> Grant | None: ...
+
+def covers(a: str | Sequence[str], b: str | Sequence[str]) -> bool: ...
+def rest_command(method: str, target: str) -> Command: ...
+def rpc_command(prefix: str, target: str) -> Command: ...
+def generate_secret() -> str: ...
+def filestack_security(policy_json: str, secret: str | bytes) -> tuple[str, str]: ...
+def parse_security_task(task: str) -> tuple[str, str]: ...
+def decode_unverified(policy_or_token: str) -> str: ...

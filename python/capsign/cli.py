@@ -1,0 +1,307 @@
+"""The ``capsign`` command line: ``keygen``, ``issue``, ``verify``, ``inspect``.
+
+Secrets come from ``--secret-file PATH`` or the ``CAPSIGN_SECRET`` environment variable
+(keys by kid from ``--keys-file PATH`` or ``CAPSIGN_KEYS``, a JSON object), never from
+the command line, where other users could read them.
+
+Exit codes (scripts can rely on them; the message on stderr starts with the error code):
+
+====  ===========================================================================
+0     success
+1     ``verify``/``inspect``: the credentials are not valid (malformed, bad signature,
+      unknown key, expired, not yet valid, invalid policy)
+2     usage: bad arguments, claims or commands that cannot be issued or checked
+3     ``verify``: valid credentials that do not allow the request (denied)
+4     configuration: no secret, a weak secret, an unusable option value
+====  ===========================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import capsign
+from capsign.exceptions import (
+    CapsignError,
+    Denied,
+    InvalidArgument,
+    InvalidCommand,
+    InvalidCredentials,
+    InvalidPermission,
+    InvalidPolicy,
+    WeakSecret,
+)
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_DENIED = 3
+EXIT_CONFIG = 4
+
+
+class ConfigError(Exception):
+    """No usable secret or option (exit 4)."""
+
+
+def _fail(code: str, message: str, status: int) -> NoReturn:
+    print(f"capsign: {code}: {message}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def _read_secret_file(path: str) -> bytes:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise ConfigError(f"cannot read the secret file {path!r}: {e.strerror}") from None
+    return data.rstrip(b"\r\n")
+
+
+def _optional_secret(args: argparse.Namespace) -> str | bytes | None:
+    if args.secret_file:
+        return _read_secret_file(args.secret_file)
+    return os.environ.get("CAPSIGN_SECRET") or None
+
+
+def _secret(args: argparse.Namespace) -> str | bytes:
+    secret = _optional_secret(args)
+    if secret is None:
+        raise ConfigError("no secret: set CAPSIGN_SECRET or pass --secret-file PATH")
+    return secret
+
+
+def _keys(args: argparse.Namespace) -> dict[str, str] | None:
+    if getattr(args, "keys_file", None):
+        try:
+            text = Path(args.keys_file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(
+                f"cannot read the keys file {args.keys_file!r}: {e.strerror}"
+            ) from None
+    else:
+        text = os.environ.get("CAPSIGN_KEYS", "")
+        if not text:
+            return None
+    try:
+        keys = json.loads(text)
+    except json.JSONDecodeError:
+        raise ConfigError("the keys must be a JSON object {kid: secret}") from None
+    if not isinstance(keys, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
+    ):
+        raise ConfigError("the keys must be a JSON object {kid: secret}")
+    return keys
+
+
+def _credential_text(value: str) -> str:
+    return sys.stdin.read().strip() if value == "-" else value.strip()
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    secret = capsign.generate_secret()
+    if args.out is None:
+        print(secret)
+        return EXIT_OK
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if args.force else os.O_EXCL)
+    try:
+        fd = os.open(args.out, flags, 0o600)
+    except FileExistsError:
+        raise ConfigError(f"{args.out} exists (use --force to replace it)") from None
+    except OSError as e:
+        raise ConfigError(f"cannot write {args.out}: {e.strerror}") from None
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secret + "\n")
+    os.chmod(args.out, 0o600)
+    print(f"wrote a new secret to {args.out} (mode 600)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    secret = _secret(args)
+    signer = capsign.Signer(secret, kid=args.kid, min_secret_len=args.min_secret_len)
+    creds = signer.issue(
+        expires_in=args.expires_in,
+        expiry=args.expiry,
+        call=args.call,
+        handle=args.handle,
+        url=args.url,
+        path=args.path,
+        container=args.container,
+        max_size=args.max_size,
+        min_size=args.min_size,
+        permissions=args.permission,
+        nbf=args.nbf,
+        jti=args.jti,
+    )
+    if args.format == "json":
+        print(json.dumps(creds.to_dict(), indent=2))
+    elif args.format == "pair":
+        print(f"policy={creds.policy}")
+        print(f"signature={creds.signature}")
+    else:
+        print(creds.token)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    verifier = capsign.Verifier(
+        _optional_secret(args),
+        keys=_keys(args),
+        leeway=args.leeway,
+        min_secret_len=args.min_secret_len,
+    )
+    request: dict[str, Any] = {
+        "call": args.call,
+        "handle": args.handle,
+        "url": args.url,
+        "path": args.path,
+        "container": args.container,
+        "size": args.size,
+        "command": args.command,
+    }
+    if args.token is not None:
+        if args.policy or args.signature:
+            raise _Usage("give a token or --policy and --signature, not both")
+        grant = verifier.verify_token(_credential_text(args.token), **request)
+    elif args.policy and args.signature:
+        grant = verifier.verify(args.policy.strip(), args.signature.strip(), **request)
+    else:
+        raise _Usage("give a token (or - to read it from stdin), or --policy and --signature")
+    out = {"valid": True, "kid": grant.kid, "expiry": grant.expiry, "policy": grant.policy}
+    if grant.matched is not None:
+        out["matched"] = grant.matched
+    print(json.dumps(out, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    text = capsign.decode_unverified(_credential_text(args.credential))
+    print(
+        "capsign: UNVERIFIED: this is what the credential claims; its signature was NOT checked",
+        file=sys.stderr,
+    )
+    print(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+class _Usage(Exception):
+    """A usage problem found after parsing (exit 2)."""
+
+
+def _secret_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--secret-file", metavar="PATH", help="read the secret from PATH (default: $CAPSIGN_SECRET)"
+    )
+    p.add_argument(
+        "--min-secret-len", type=int, metavar="N", help="accept secrets shorter than 16 bytes"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # No abbreviations: `--secret VALUE` must not be taken for `--secret-file VALUE`.
+    parser = argparse.ArgumentParser(
+        prog="capsign",
+        allow_abbrev=False,
+        description="Issue and verify scoped, short-lived, signed credentials.",
+        epilog="Secrets come from --secret-file or $CAPSIGN_SECRET, never from arguments.",
+    )
+    parser.add_argument("--version", action="version", version=f"capsign {capsign.__version__}")
+    sub = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
+    add = functools.partial(sub.add_parser, allow_abbrev=False)
+
+    keygen = add("keygen", help="print (or write) a new random secret")
+    keygen.add_argument("--out", metavar="PATH", help="write it to PATH with mode 600 instead")
+    keygen.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    keygen.set_defaults(run=cmd_keygen)
+
+    issue = add("issue", help="issue credentials")
+    _secret_options(issue)
+    issue.add_argument("--kid", help="key id written into the policy")
+    when = issue.add_mutually_exclusive_group()
+    when.add_argument("--expires-in", type=int, metavar="SECONDS", help="lifetime (default 900)")
+    when.add_argument("--expiry", type=int, metavar="UNIX", help="absolute expiry")
+    issue.add_argument(
+        "--call", action="append", metavar="NAME", help="a Filestack call (repeatable)"
+    )
+    issue.add_argument("--handle")
+    issue.add_argument("--url", metavar="REGEX")
+    issue.add_argument("--path", metavar="REGEX")
+    issue.add_argument("--container", metavar="REGEX")
+    issue.add_argument("--max-size", type=int, metavar="BYTES")
+    issue.add_argument("--min-size", type=int, metavar="BYTES")
+    issue.add_argument(
+        "--permission",
+        action="append",
+        metavar="PERMISSION",
+        help="a command permission (repeatable)",
+    )
+    issue.add_argument("--nbf", type=int, metavar="UNIX")
+    issue.add_argument("--jti")
+    issue.add_argument("--format", choices=["token", "json", "pair"], default="token")
+    issue.set_defaults(run=cmd_issue)
+
+    verify = add("verify", help="verify credentials (and a request)")
+    _secret_options(verify)
+    verify.add_argument(
+        "--keys-file", metavar="PATH", help="JSON {kid: secret} (default: $CAPSIGN_KEYS)"
+    )
+    verify.add_argument("token", nargs="?", help="<policy>.<signature>, or - for stdin")
+    verify.add_argument("--policy")
+    verify.add_argument("--signature")
+    verify.add_argument("--leeway", type=int, default=0, metavar="SECONDS")
+    verify.add_argument("--call")
+    verify.add_argument("--command", metavar="COMMAND", help='e.g. "pin add -r QmX"')
+    verify.add_argument("--handle")
+    verify.add_argument("--url")
+    verify.add_argument("--path")
+    verify.add_argument("--container")
+    verify.add_argument("--size", type=int, metavar="BYTES")
+    verify.set_defaults(run=cmd_verify)
+
+    inspect = add("inspect", help="decode a credential WITHOUT verifying it")
+    inspect.add_argument("credential", help="a token or a policy, or - for stdin")
+    inspect.set_defaults(run=cmd_inspect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # Name the unexpected options but never echo values: one may be a secret typed
+        # where it does not belong.
+        names = sorted({a.split("=", 1)[0] for a in unknown if a.startswith("-")})
+        parser.error(
+            f"unrecognized arguments: {' '.join(names) or '(values not shown)'}"
+            " (secrets go in --secret-file or $CAPSIGN_SECRET)"
+        )
+    try:
+        return int(args.run(args))
+    except _Usage as e:
+        parser.error(str(e))
+    except ConfigError as e:
+        _fail("config", str(e), EXIT_CONFIG)
+    except (WeakSecret, InvalidArgument) as e:
+        _fail(e.code, e.message, EXIT_CONFIG)
+    except Denied as e:
+        _fail(e.code, e.message, EXIT_DENIED)
+    except InvalidPolicy as e:
+        # Claims that cannot be issued are a usage problem; a signed policy that breaks
+        # the rules is invalid credentials.
+        _fail(e.code, e.message, EXIT_USAGE if args.command_name == "issue" else EXIT_INVALID)
+    except InvalidCredentials as e:
+        _fail(e.code, e.message, EXIT_INVALID)
+    except (InvalidCommand, InvalidPermission) as e:
+        _fail(e.code, e.message, EXIT_USAGE)
+    except CapsignError as e:  # pragma: no cover - every code is handled above
+        _fail(e.code, e.message, EXIT_USAGE)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Flask integration: verify every request natively, issue credentials from routes.
+
+::
+
+    from flask import Flask, g
+    from capsign.flask import Capsign
+
+    app = Flask(__name__)
+    app.config["CAPSIGN_SECRET"] = os.environ["CAPSIGN_SECRET"]
+    capsign = Capsign(app)
+
+    @app.get("/files/<handle>")
+    @capsign.require(call="read", fields=lambda request: {"handle": request.view_args["handle"]})
+    def read(handle):
+        ...  # g.capsign is the verified Grant
+
+    @app.post("/api/v0/<path:command>")
+    @capsign.require(rpc="/api/v0")
+    def rpc(command):
+        ...
+
+    @app.get("/credentials")
+    @login_required
+    def credentials():
+        return capsign.credentials_response(call=["pick"], expires_in=900,
+                                            path=f"/uploads/{current_user.id}/.*")
+
+Configuration: ``CAPSIGN_SECRET`` (default secret), ``CAPSIGN_KEYS`` (``{kid: secret}``),
+``CAPSIGN_KID`` (the key to sign with, from ``CAPSIGN_KEYS``), ``CAPSIGN_LEEWAY``
+(seconds, default 0), ``CAPSIGN_MIN_SECRET_LEN`` (default 16).
+
+Credentials are read from ``Authorization: Bearer <token>`` or the ``policy`` and
+``signature`` query parameters, never from cookies. Refusals follow RFC 6750: 401 with
+``WWW-Authenticate`` for missing or bad credentials, 403 for a request they do not allow,
+400 for a request that cannot be a command; the body is
+``{"error": code, "message": text}`` and never contains a secret.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+from urllib.parse import quote
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Request as FlaskRequest
+
+from capsign._native import (
+    CHALLENGE,
+    Command,
+    Credentials,
+    Signer,
+    Verifier,
+    rest_command,
+    rpc_command,
+)
+from capsign.exceptions import CapsignError, InvalidArgument
+
+__all__ = ["Capsign", "raw_target"]
+
+log = logging.getLogger("capsign.flask")
+
+F = TypeVar("F", bound=Callable[..., Any])
+CommandSource = str | Command | Callable[[FlaskRequest], "str | Command"]
+
+# Characters a WSGI server may have decoded from the path that are safe to put back as is.
+_PATH_SAFE = "/!$&'()*+,;=:@-._~"
+
+
+@dataclass(frozen=True)
+class _State:
+    verifier: Verifier
+    signer: Signer | None
+
+
+class Capsign:
+    """The Flask extension. Create it with the app, or later with :meth:`init_app`."""
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Build the verifier (and the signer, if a secret to sign with is configured)."""
+        secret = app.config.get("CAPSIGN_SECRET")
+        keys: Mapping[str, str | bytes] | None = app.config.get("CAPSIGN_KEYS")
+        kid = app.config.get("CAPSIGN_KID")
+        min_len = app.config.get("CAPSIGN_MIN_SECRET_LEN")
+        verifier = Verifier(
+            secret,
+            keys=dict(keys) if keys else None,
+            leeway=int(app.config.get("CAPSIGN_LEEWAY", 0)),
+            min_secret_len=min_len,
+        )
+        signer = None
+        if kid is not None:
+            if not keys or kid not in keys:
+                raise InvalidArgument(f"CAPSIGN_KID {kid!r} is not in CAPSIGN_KEYS", field="kid")
+            signer = Signer(keys[kid], kid=kid, min_secret_len=min_len)
+        elif secret is not None:
+            signer = Signer(secret, min_secret_len=min_len)
+        app.extensions["capsign"] = _State(verifier, signer)
+
+    @staticmethod
+    def _state() -> _State:
+        state = current_app.extensions.get("capsign")
+        if not isinstance(state, _State):
+            raise RuntimeError("capsign.flask.Capsign was not initialized for this app")
+        return state
+
+    @property
+    def verifier(self) -> Verifier:
+        """The current app's verifier."""
+        return self._state().verifier
+
+    def issue(self, **claims: Any) -> Credentials:
+        """Issue credentials with the app's signing key (``Signer.issue`` arguments)."""
+        signer = self._state().signer
+        if signer is None:
+            raise InvalidArgument(
+                "no signing key: set CAPSIGN_SECRET, or CAPSIGN_KEYS and CAPSIGN_KID",
+                field="secret",
+            )
+        return signer.issue(**claims)
+
+    def credentials_response(self, **claims: Any) -> Response:
+        """A JSON response with fresh credentials, for SPAs and native apps. Put it behind
+        your own login: whatever the credentials allow is public otherwise."""
+        response = jsonify(self.issue(**claims).to_dict())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def require(
+        self,
+        call: str | None = None,
+        command: CommandSource | None = None,
+        *,
+        rest: bool = False,
+        rpc: str | None = None,
+        fields: Callable[[FlaskRequest], Mapping[str, Any]] | None = None,
+    ) -> Callable[[F], F]:
+        """Decorate a view so that it runs only for requests the credentials allow.
+
+        ``call``: a Filestack call the request must be allowed (``"read"``, ``"pick"``…).
+        ``command``: a command (text, ``Command``, or a function of the request).
+        ``rest=True``: the command is ``<METHOD> <path>`` of the request.
+        ``rpc="/api/v0"``: the command is the IPFS-style RPC mapping under that prefix.
+        ``fields``: a function of the request giving ``handle``, ``path``, ``url``,
+        ``container`` or ``size`` to check against the policy.
+
+        On success the verified :class:`capsign.Grant` is ``flask.g.capsign`` and the
+        permission that allowed the command is ``flask.g.capsign_permission``.
+        """
+        if [command is not None, rest, rpc is not None].count(True) > 1:
+            raise InvalidArgument("give at most one of command, rest and rpc", field="command")
+
+        def decorator(view: F) -> F:
+            @functools.wraps(view)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                refused = self._check(call, command, rest, rpc, fields)
+                if refused is not None:
+                    return refused
+                return view(*args, **kwargs)
+
+            return cast(F, wrapper)
+
+        return decorator
+
+    def _check(
+        self,
+        call: str | None,
+        command: CommandSource | None,
+        rest: bool,
+        rpc: str | None,
+        fields: Callable[[FlaskRequest], Mapping[str, Any]] | None,
+    ) -> Response | None:
+        try:
+            grant = self._state().verifier.verify_http(
+                request.headers.get("Authorization"),
+                request.args.getlist("policy"),
+                request.args.getlist("signature"),
+            )
+            if grant is None:
+                return _refuse(
+                    401, CHALLENGE, "missing_credentials", "no credentials were presented"
+                )
+            if rest:
+                command = rest_command(request.method, raw_target(request))
+            elif rpc is not None:
+                command = rpc_command(rpc, raw_target(request))
+            elif callable(command):
+                command = command(request)
+            extra = dict(fields(request)) if fields is not None else {}
+            g.capsign_permission = grant.authorize(call=call, command=command, **extra)
+        except CapsignError as e:
+            return _refuse(e.status, e.challenge, e.code, e.message)
+        g.capsign = grant
+        return None
+
+
+def raw_target(req: FlaskRequest) -> str:
+    """The request target as the client sent it (path still percent-encoded, and the
+    query). Uses ``RAW_URI``/``REQUEST_URI`` when the server provides them (Werkzeug and
+    Gunicorn do); otherwise re-encodes the decoded path, which cannot tell an encoded
+    slash from a real one."""
+    env = req.environ
+    raw = env.get("RAW_URI") or env.get("REQUEST_URI")
+    if isinstance(raw, str) and raw.startswith("/"):
+        return raw
+    path = (env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", "")).encode("latin-1")
+    query = env.get("QUERY_STRING", "")
+    return quote(path, safe=_PATH_SAFE) + (f"?{query}" if query else "")
+
+
+def _refuse(status: int, challenge: str, code: str, message: str) -> Response:
+    log.info("capsign refused %s %s: %d %s", request.method, request.path, status, code)
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    response.headers["WWW-Authenticate"] = challenge
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,103 @@
+//! `capsign._native`: the pyo3 layer of capsign. Every function converts its arguments,
+//! makes one call into the core crate, and converts the result; errors go through the one
+//! mapping in `error.rs`. No policy, JSON, base64 or crypto logic lives here.
+
+mod capability;
+mod error;
+mod signing;
+mod verifying;
+
+use pyo3::prelude::*;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::types::PyDict;
+
+/// A secret given as `str` (its UTF-8 bytes are the key) or `bytes`.
+#[derive(FromPyObject)]
+pub(crate) enum SecretArg {
+    Text(PyBackedStr),
+    Bytes(PyBackedBytes),
+}
+
+impl AsRef<[u8]> for SecretArg {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            SecretArg::Text(s) => s.as_bytes(),
+            SecretArg::Bytes(b) => b,
+        }
+    }
+}
+
+/// A new random secret: 32 bytes from the OS, as 43 URL-safe base64 characters.
+#[pyfunction]
+fn generate_secret() -> Result<String, error::Failure> {
+    Ok(capsign::generate_secret()?)
+}
+
+/// filestack-python's `security` for a policy given as JSON text: `(policy, signature)`.
+#[pyfunction]
+fn filestack_security(
+    policy_json: &str,
+    secret: SecretArg,
+) -> Result<(String, String), error::Failure> {
+    let c = capsign::filestack::security(policy_json, secret.as_ref())?;
+    Ok((c.policy().to_owned(), c.signature().to_owned()))
+}
+
+/// Reads `security=p:<policy>,s:<signature>`: `(policy, signature)`.
+#[pyfunction]
+fn parse_security_task(task: &str) -> Result<(String, String), error::Failure> {
+    let (p, s) = capsign::filestack::parse_security_task(task)?;
+    Ok((p.to_owned(), s.to_owned()))
+}
+
+/// The JSON of a policy or token, **not verified**.
+#[pyfunction]
+fn decode_unverified(policy_or_token: &str) -> Result<String, error::Failure> {
+    Ok(capsign::dangerous::decode_unverified(policy_or_token)?)
+}
+
+/// The limits of the core, by name.
+fn limits(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    use capsign::limits as l;
+    let d = PyDict::new(py);
+    for (name, value) in [
+        ("MAX_POLICY_LEN", l::MAX_POLICY_LEN as u64),
+        ("MAX_PERMISSIONS", l::MAX_PERMISSIONS as u64),
+        ("MAX_PERMISSION_LEN", l::MAX_PERMISSION_LEN as u64),
+        ("MAX_PERMISSION_TOKENS", l::MAX_PERMISSION_TOKENS as u64),
+        ("MAX_COMMAND_LEN", l::MAX_COMMAND_LEN as u64),
+        ("MAX_COMMAND_TOKENS", l::MAX_COMMAND_TOKENS as u64),
+        ("MAX_JSON_DEPTH", l::MAX_JSON_DEPTH as u64),
+        ("MIN_SECRET_LEN", l::MIN_SECRET_LEN as u64),
+        ("MAX_KID_LEN", l::MAX_KID_LEN as u64),
+        ("MAX_JTI_LEN", l::MAX_JTI_LEN as u64),
+        ("MAX_LEEWAY", l::MAX_LEEWAY),
+        ("MAX_INTEGER", l::MAX_INTEGER),
+        ("DEFAULT_LIFETIME", l::DEFAULT_LIFETIME),
+    ] {
+        d.set_item(name, value)?;
+    }
+    Ok(d)
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<signing::Signer>()?;
+    m.add_class::<signing::Credentials>()?;
+    m.add_class::<verifying::Verifier>()?;
+    m.add_class::<verifying::Grant>()?;
+    m.add_class::<capability::Permission>()?;
+    m.add_class::<capability::Command>()?;
+    m.add_function(wrap_pyfunction!(capability::covers, m)?)?;
+    m.add_function(wrap_pyfunction!(capability::rest_command, m)?)?;
+    m.add_function(wrap_pyfunction!(capability::rpc_command, m)?)?;
+    m.add_function(wrap_pyfunction!(generate_secret, m)?)?;
+    m.add_function(wrap_pyfunction!(filestack_security, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_security_task, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_unverified, m)?)?;
+    m.add("ERROR_CODES", capsign::Error::CODES.to_vec())?;
+    m.add("CHALLENGE", capsign::http::CHALLENGE)?;
+    m.add("LIMITS", limits(m.py())?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
