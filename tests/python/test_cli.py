@@ -1,0 +1,150 @@
+"""The command line, through subprocesses (as a shell script would use it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import capsign
+from conftest import SECRET
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CAPSIGN_")}
+    return subprocess.run(
+        [sys.executable, "-m", "capsign", *args],
+        env={**base, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+ENV = {"CAPSIGN_SECRET": SECRET}
+
+
+def test_keygen_prints_a_secret() -> None:
+    r = run("keygen")
+    assert r.returncode == 0
+    secret = r.stdout.strip()
+    assert len(secret) == 43
+    assert capsign.Signer(secret).issue().token
+
+
+def test_keygen_writes_a_private_file(tmp_path: Path) -> None:
+    out = tmp_path / "secret"
+    r = run("keygen", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert len(out.read_text().strip()) == 43
+    assert out.read_text().strip() not in r.stdout + r.stderr
+    again = run("keygen", "--out", str(out))
+    assert again.returncode == 4 and "exists" in again.stderr
+    assert run("keygen", "--out", str(out), "--force").returncode == 0
+
+
+def test_issue_then_verify() -> None:
+    r = run(
+        "issue", "--call", "pick", "--permission", "pin add [-r] *", "--expires-in", "60", env=ENV
+    )
+    assert r.returncode == 0, r.stderr
+    token = r.stdout.strip()
+    v = run("verify", token, "--command", "pin add -r QmX", env=ENV)
+    assert v.returncode == 0, v.stderr
+    out = json.loads(v.stdout)
+    assert out["valid"] is True
+    assert out["policy"]["call"] == ["pick"]
+    assert out["matched"] == "pin add [-r] *"
+    assert SECRET not in r.stdout + r.stderr + v.stdout + v.stderr
+
+
+def test_verify_reads_stdin_and_pairs() -> None:
+    r = run("issue", "--format", "json", env=ENV)
+    creds = json.loads(r.stdout)
+    assert run("verify", "-", env=ENV, stdin=creds["token"] + "\n").returncode == 0
+    pair = run("verify", "--policy", creds["policy"], "--signature", creds["signature"], env=ENV)
+    assert pair.returncode == 0, pair.stderr
+    lines = run("issue", "--format", "pair", env=ENV).stdout.splitlines()
+    assert lines[0].startswith("policy=ey") and lines[1].startswith("signature=")
+
+
+def test_exit_codes() -> None:
+    token = run("issue", "--call", "read", env=ENV).stdout.strip()
+    denied = run("verify", token, "--call", "remove", env=ENV)
+    assert denied.returncode == 3
+    assert denied.stderr.startswith("capsign: denied: ")
+    tampered = token[:-1] + ("0" if token[-1] != "0" else "1")
+    bad = run("verify", tampered, env=ENV)
+    assert bad.returncode == 1 and bad.stderr.startswith("capsign: bad_signature: ")
+    malformed = run("verify", "garbage", env=ENV)
+    assert malformed.returncode == 1 and malformed.stderr.startswith("capsign: malformed: ")
+    invalid_command = run("verify", token, "--command", "cat /a/../b", env=ENV)
+    assert invalid_command.returncode == 2
+    bad_claims = run("issue", "--call", "upload", env=ENV)
+    assert bad_claims.returncode == 2 and bad_claims.stderr.startswith("capsign: invalid_policy: ")
+    bad_permission = run("issue", "--permission", "pin ** x", env=ENV)
+    assert bad_permission.returncode == 2
+    assert bad_permission.stderr.startswith("capsign: invalid_permission: ")
+    no_secret = run("issue")
+    assert no_secret.returncode == 4 and "CAPSIGN_SECRET" in no_secret.stderr
+    weak = run("issue", env={"CAPSIGN_SECRET": "short"})
+    assert weak.returncode == 4 and weak.stderr.startswith("capsign: weak_secret: ")
+    assert "short" not in weak.stderr.split(":", 2)[2].replace("fewer", "")
+
+
+def test_secrets_never_come_from_argv() -> None:
+    r = run("issue", "--secret", SECRET)
+    assert r.returncode == 2
+    assert "unrecognized arguments: --secret" in r.stderr
+    assert SECRET not in r.stdout + r.stderr, "a misplaced secret is not echoed"
+    assert run("issue", f"--secret={SECRET}").returncode == 2
+    assert SECRET not in run("issue", f"--secret={SECRET}").stderr
+    assert run("issue", "--secret-f", "x").returncode == 2, "no abbreviations"
+
+
+def test_secret_file_and_keys_file(tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(SECRET + "\n")
+    token = run("issue", "--secret-file", str(secret_file), "--kid", "k1").stdout.strip()
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"k1": SECRET}))
+    ok = run("verify", token, "--keys-file", str(keys))
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["kid"] == "k1"
+    unknown = run("verify", token, env=ENV)
+    assert unknown.returncode == 1 and "unknown_key" in unknown.stderr
+    env_keys = run("verify", token, env={"CAPSIGN_KEYS": json.dumps({"k1": SECRET})})
+    assert env_keys.returncode == 0
+    missing = run("issue", "--secret-file", str(tmp_path / "nope"))
+    assert missing.returncode == 4
+    bad_keys = run("verify", token, env={"CAPSIGN_KEYS": "[1]"})
+    assert bad_keys.returncode == 4
+
+
+def test_inspect_says_unverified() -> None:
+    token = run("issue", "--call", "read", "--jti", "t-1", env=ENV).stdout.strip()
+    forged = token.split(".")[0] + "." + "0" * 64
+    r = run("inspect", forged)
+    assert r.returncode == 0
+    assert "UNVERIFIED" in r.stderr and "NOT checked" in r.stderr
+    assert json.loads(r.stdout)["jti"] == "t-1"
+    assert run("inspect", "!!").returncode == 1
+
+
+@pytest.mark.skipif(
+    not (Path(sys.executable).parent / "capsign").exists(), reason="console script not installed"
+)
+def test_console_script() -> None:
+    script = Path(sys.executable).parent / "capsign"
+    r = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert r.returncode == 0 and r.stdout.startswith("capsign ")

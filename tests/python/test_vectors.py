@@ -1,0 +1,138 @@
+"""Every vector in tests/vectors/, through the Python API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import capsign
+from capsign import filestack
+from conftest import load_vectors, vector_params
+
+
+def check(vector: dict[str, Any], run: Callable[[], Any]) -> None:
+    expected = vector["expected"]
+    if "ok" in expected:
+        assert run() == expected["ok"]
+        return
+    with pytest.raises(capsign.CapsignError) as raised:
+        run()
+    error = raised.value
+    assert error.code == expected["error"], str(error)
+    assert type(error) is capsign.exceptions.BY_CODE[expected["error"]]
+    if "field" in expected:
+        assert error.field == expected["field"]
+    if "position" in expected:
+        assert error.position == expected["position"]
+
+
+def grant_summary(grant: capsign.Grant | None) -> dict[str, Any] | None:
+    if grant is None:
+        return None
+    return {
+        "policy": grant.policy,
+        "expiry": grant.expiry,
+        "kid": grant.kid,
+        "matched": grant.matched,
+    }
+
+
+@vector_params("verify.json")
+def test_verify(vector: dict[str, Any]) -> None:
+    i = vector["input"]
+
+    def run() -> Any:
+        verifier = capsign.Verifier(
+            i.get("secret"),
+            keys=i.get("keys"),
+            leeway=i.get("leeway", 0),
+            min_secret_len=i.get("min_secret_len"),
+        )
+        request = dict(i.get("request", {}))
+        now = vector["now"]
+        if "token" in i:
+            return grant_summary(verifier.verify_token(i["token"], now=now, **request))
+        if "http" in i:
+            h = i["http"]
+            return grant_summary(
+                verifier.verify_http(
+                    h["authorization"], h["policy"], h["signature"], now=now, **request
+                )
+            )
+        return grant_summary(verifier.verify(i["policy"], i["signature"], now=now, **request))
+
+    check(vector, run)
+
+
+@vector_params("issue.json")
+def test_issue(vector: dict[str, Any]) -> None:
+    i = vector["input"]
+
+    def run() -> Any:
+        signer = capsign.Signer(i["secret"], kid=i["kid"], min_secret_len=i.get("min_secret_len"))
+        creds = signer.issue(now=vector["now"], **i["claims"])
+        return {
+            "policy": creds.policy,
+            "signature": creds.signature,
+            "token": creds.token,
+            "expiry": creds.expiry,
+            "json": capsign.decode_unverified(creds.policy),
+        }
+
+    check(vector, run)
+
+
+@vector_params("filestack.json")
+def test_filestack(vector: dict[str, Any]) -> None:
+    i = vector["input"]
+
+    def run() -> Any:
+        if "task" in i:
+            policy, signature = filestack.parse_security_task(i["task"])
+            return {"policy": policy, "signature": signature}
+        sec = filestack.security(i["policy"], i["secret"])
+        assert isinstance(sec["policy"], bytes)
+        return {"policy": sec["policy"].decode("ascii"), "signature": sec["signature"]}
+
+    check(vector, run)
+
+
+def first_match(permissions: list[str], command: str) -> int | None:
+    parsed = capsign.Command(command)
+    for index, text in enumerate(permissions):
+        if capsign.Permission(text).matches(parsed):
+            return index
+    return None
+
+
+@vector_params("capability.json")
+def test_capability(vector: dict[str, Any]) -> None:
+    i = vector["input"]
+    kind = i["kind"]
+
+    def run() -> Any:
+        if kind == "permission":
+            return {"canonical": str(capsign.Permission(i["permission"]))}
+        if kind == "command":
+            return {"canonical": str(capsign.Command(i["command"]))}
+        if kind == "match":
+            return {"matched": first_match(i["permissions"], i["command"])}
+        if kind == "covers":
+            return {"covers": capsign.covers(i["a"], i["b"])}
+        if i["mapping"] == "rest":
+            return {"command": str(capsign.rest_command(i["method"], i["target"]))}
+        return {"command": str(capsign.rpc_command(i["prefix"], i["target"]))}
+
+    check(vector, run)
+
+
+def test_every_error_code_has_a_vector_and_a_class() -> None:
+    seen = set()
+    for name in ("verify.json", "issue.json", "filestack.json", "capability.json"):
+        for v in load_vectors(name):
+            if "error" in v["expected"]:
+                seen.add(v["expected"]["error"])
+    assert seen == set(capsign.ERROR_CODES)
+    assert set(capsign.exceptions.BY_CODE) == set(capsign.ERROR_CODES)
