@@ -208,6 +208,12 @@ impl Error {
         }
     }
 
+    /// An `invalid_argument` error, for bindings that check an argument of their own
+    /// (such as "give one of command, rest and rpc").
+    pub fn invalid_argument(name: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::argument(name, reason)
+    }
+
     pub(crate) fn argument(name: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
         Error::InvalidArgument {
             name,

@@ -571,6 +571,14 @@ impl Policy {
                 parsed = Command::parse(text)?;
                 Some(&parsed)
             }
+            Some(CommandRef::Rest { method, target }) => {
+                parsed = crate::http::rest(method, target)?;
+                Some(&parsed)
+            }
+            Some(CommandRef::Rpc { prefix, target }) => {
+                parsed = crate::http::rpc(prefix, target)?;
+                Some(&parsed)
+            }
         };
         if request.call.is_none() && command.is_none() {
             return Err(Error::denied(
@@ -928,13 +936,31 @@ fn json_integer(field: Field, value: &Value<'_>, strict: bool) -> Result<u64> {
     Ok(v)
 }
 
-/// A command in a request: text to parse, or already parsed.
+/// A command in a request: text to parse, already parsed, or an HTTP request to map.
+///
+/// The mappings run during authorization, after the credentials have been checked: a
+/// request that cannot be a command is `invalid_command`, but only once its credentials
+/// are known to be good.
 #[derive(Clone, Copy, Debug)]
 pub enum CommandRef<'a> {
     /// A command line such as `pin add -r QmX`.
     Text(&'a str),
     /// A command built with [`Command::parse`], [`Command::builder`] or the HTTP mappings.
     Parsed(&'a Command),
+    /// A REST request: [`crate::http::rest`] of its method and target.
+    Rest {
+        /// The HTTP method.
+        method: &'a str,
+        /// The request target as sent (path still percent-encoded, optional query).
+        target: &'a str,
+    },
+    /// An RPC request: [`crate::http::rpc`] under `prefix`.
+    Rpc {
+        /// Where the RPC API is mounted, such as `/api/v0`.
+        prefix: &'a str,
+        /// The request target as sent.
+        target: &'a str,
+    },
 }
 
 impl<'a> From<&'a str> for CommandRef<'a> {
@@ -1279,6 +1305,31 @@ mod tests {
         assert_eq!(denied(&p, read.path("/elsewhere")), "path");
         // Unicode look-alikes are different bytes.
         assert_eq!(denied(&p, read.handle("Н")), "handle");
+    }
+
+    #[test]
+    fn http_mappings_run_during_authorization() {
+        let p = policy(r#"{"expiry":9,"permissions":["GET /files","pin add *"]}"#).unwrap();
+        let rest = |method, target| Request {
+            command: Some(CommandRef::Rest { method, target }),
+            ..Request::default()
+        };
+        assert_eq!(p.authorize(&rest("GET", "/files/a%20b")).unwrap(), Some(0));
+        assert_eq!(denied(&p, rest("PUT", "/files/a")), "permissions");
+        assert_eq!(
+            p.authorize(&rest("GET", "/files/%2e%2e/x"))
+                .unwrap_err()
+                .code(),
+            "invalid_command"
+        );
+        let rpc = Request {
+            command: Some(CommandRef::Rpc {
+                prefix: "/api/v0",
+                target: "/api/v0/pin/add?arg=Q",
+            }),
+            ..Request::default()
+        };
+        assert_eq!(p.authorize(&rpc).unwrap(), Some(1));
     }
 
     #[test]
