@@ -108,6 +108,8 @@ class Grant:
         container: str | None = None,
         size: int | None = None,
         command: str | Command | None = None,
+        rest: tuple[str, str] | None = None,
+        rpc: tuple[str, str] | None = None,
     ) -> str | None: ...
     def allows(self, command: str | Command) -> bool: ...
 
@@ -135,6 +137,8 @@ class Verifier:
         container: str | None = None,
         size: int | None = None,
         command: str | Command | None = None,
+        rest: tuple[str, str] | None = None,
+        rpc: tuple[str, str] | None = None,
         now: int | None = None,
     ) -> Grant: ...
     def verify_token(
@@ -148,6 +152,8 @@ class Verifier:
         container: str | None = None,
         size: int | None = None,
         command: str | Command | None = None,
+        rest: tuple[str, str] | None = None,
+        rpc: tuple[str, str] | None = None,
         now: int | None = None,
     ) -> Grant: ...
     def verify_http(
@@ -163,6 +169,8 @@ class Verifier:
         container: str | None = None,
         size: int | None = None,
         command: str | Command | None = None,
+        rest: tuple[str, str] | None = None,
+        rpc: tuple[str, str] | None = None,
         now: int | None = None,
     ) -> Grant | None: ...
 

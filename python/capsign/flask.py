@@ -54,8 +54,6 @@ from capsign._native import (
     Credentials,
     Signer,
     Verifier,
-    rest_command,
-    rpc_command,
 )
 from capsign.exceptions import CapsignError, InvalidArgument
 
@@ -151,8 +149,8 @@ class Capsign:
         ``fields``: a function of the request giving ``handle``, ``path``, ``url``,
         ``container`` or ``size`` to check against the policy.
 
-        On success the verified :class:`capsign.Grant` is ``flask.g.capsign`` and the
-        permission that allowed the command is ``flask.g.capsign_permission``.
+        On success the verified :class:`capsign.Grant` is ``flask.g.capsign``; its
+        ``matched`` is the permission that allowed the command.
         """
         if [command is not None, rest, rpc is not None].count(True) > 1:
             raise InvalidArgument("give at most one of command, rest and rpc", field="command")
@@ -177,26 +175,22 @@ class Capsign:
         rpc: str | None,
         fields: Callable[[FlaskRequest], Mapping[str, Any]] | None,
     ) -> Response | None:
+        target = raw_target(request) if rest or rpc is not None else ""
         try:
             grant = self._state().verifier.verify_http(
                 request.headers.get("Authorization"),
                 request.args.getlist("policy"),
                 request.args.getlist("signature"),
+                call=call,
+                command=command(request) if callable(command) else command,
+                rest=(request.method, target) if rest else None,
+                rpc=(rpc, target) if rpc is not None else None,
+                **(dict(fields(request)) if fields is not None else {}),
             )
-            if grant is None:
-                return _refuse(
-                    401, CHALLENGE, "missing_credentials", "no credentials were presented"
-                )
-            if rest:
-                command = rest_command(request.method, raw_target(request))
-            elif rpc is not None:
-                command = rpc_command(rpc, raw_target(request))
-            elif callable(command):
-                command = command(request)
-            extra = dict(fields(request)) if fields is not None else {}
-            g.capsign_permission = grant.authorize(call=call, command=command, **extra)
         except CapsignError as e:
             return _refuse(e.status, e.challenge, e.code, e.message)
+        if grant is None:
+            return _refuse(401, CHALLENGE, "missing_credentials", "no credentials were presented")
         g.capsign = grant
         return None
 

@@ -58,9 +58,9 @@ impl Permission {
 
     /// Whether it allows `command` (text or `Command`).
     fn matches(&self, command: CommandArg) -> Result<bool, Failure> {
-        Ok(match command.as_ref() {
-            capsign::CommandRef::Parsed(c) => self.0.matches(c),
-            capsign::CommandRef::Text(t) => self.0.matches(&capsign::Command::parse(t)?),
+        Ok(match &command {
+            CommandArg::Parsed(c) => self.0.matches(&c.get().0),
+            CommandArg::Text(t) => self.0.matches(&capsign::Command::parse(t)?),
         })
     }
 

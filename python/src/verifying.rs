@@ -19,19 +19,38 @@ struct RequestArgs<'a> {
     container: Option<&'a str>,
     size: Option<u64>,
     command: Option<&'a CommandArg>,
+    rest: Option<&'a (PyBackedStr, PyBackedStr)>,
+    rpc: Option<&'a (PyBackedStr, PyBackedStr)>,
 }
 
 impl<'a> RequestArgs<'a> {
-    fn request(&self) -> capsign::Request<'a> {
-        capsign::Request {
+    fn request(&self) -> Result<capsign::Request<'a>, Failure> {
+        let command = match (self.command, self.rest, self.rpc) {
+            (None, None, None) => None,
+            (Some(c), None, None) => Some(c.as_ref()),
+            (None, Some((method, target)), None) => {
+                Some(capsign::CommandRef::Rest { method, target })
+            }
+            (None, None, Some((prefix, target))) => {
+                Some(capsign::CommandRef::Rpc { prefix, target })
+            }
+            _ => {
+                return Err(capsign::Error::invalid_argument(
+                    "command",
+                    "give one of command, rest and rpc",
+                )
+                .into());
+            }
+        };
+        Ok(capsign::Request {
             call: self.call,
             handle: self.handle,
             url: self.url,
             path: self.path,
             container: self.container,
             size: self.size,
-            command: self.command.map(CommandArg::as_ref),
-        }
+            command,
+        })
     }
 }
 
@@ -73,7 +92,7 @@ impl Verifier {
     /// Verifies a policy and signature pair, then authorizes the request named by the
     /// keyword arguments (if any).
     #[pyo3(signature = (policy, signature, *, call=None, handle=None, url=None, path=None,
-                        container=None, size=None, command=None, now=None))]
+                        container=None, size=None, command=None, rest=None, rpc=None, now=None))]
     #[allow(clippy::too_many_arguments)]
     fn verify(
         &self,
@@ -86,6 +105,8 @@ impl Verifier {
         container: Option<PyBackedStr>,
         size: Option<u64>,
         command: Option<CommandArg>,
+        rest: Option<(PyBackedStr, PyBackedStr)>,
+        rpc: Option<(PyBackedStr, PyBackedStr)>,
         now: Option<u64>,
     ) -> Result<Grant, Failure> {
         let args = RequestArgs {
@@ -96,19 +117,21 @@ impl Verifier {
             container: container.as_deref(),
             size,
             command: command.as_ref(),
+            rest: rest.as_ref(),
+            rpc: rpc.as_ref(),
         };
         let now = now.unwrap_or_else(capsign::unix_now);
         Ok(Grant(self.0.verify_at(
             &policy,
             &signature,
-            &args.request(),
+            &args.request()?,
             now,
         )?))
     }
 
     /// Verifies a compact token `<policy>.<signature>`, then authorizes the request.
     #[pyo3(signature = (token, *, call=None, handle=None, url=None, path=None,
-                        container=None, size=None, command=None, now=None))]
+                        container=None, size=None, command=None, rest=None, rpc=None, now=None))]
     #[allow(clippy::too_many_arguments)]
     fn verify_token(
         &self,
@@ -120,6 +143,8 @@ impl Verifier {
         container: Option<PyBackedStr>,
         size: Option<u64>,
         command: Option<CommandArg>,
+        rest: Option<(PyBackedStr, PyBackedStr)>,
+        rpc: Option<(PyBackedStr, PyBackedStr)>,
         now: Option<u64>,
     ) -> Result<Grant, Failure> {
         let args = RequestArgs {
@@ -130,11 +155,13 @@ impl Verifier {
             container: container.as_deref(),
             size,
             command: command.as_ref(),
+            rest: rest.as_ref(),
+            rpc: rpc.as_ref(),
         };
         let now = now.unwrap_or_else(capsign::unix_now);
         Ok(Grant(self.0.verify_token_at(
             &token,
-            &args.request(),
+            &args.request()?,
             now,
         )?))
     }
@@ -142,7 +169,7 @@ impl Verifier {
     /// Verifies an HTTP request's credentials (`Authorization` header value, every
     /// `policy` and `signature` query value); `None` if it carries none.
     #[pyo3(signature = (authorization, policy, signature, *, call=None, handle=None, url=None,
-                        path=None, container=None, size=None, command=None, now=None))]
+                        path=None, container=None, size=None, command=None, rest=None, rpc=None, now=None))]
     #[allow(clippy::too_many_arguments)]
     fn verify_http(
         &self,
@@ -156,6 +183,8 @@ impl Verifier {
         container: Option<PyBackedStr>,
         size: Option<u64>,
         command: Option<CommandArg>,
+        rest: Option<(PyBackedStr, PyBackedStr)>,
+        rpc: Option<(PyBackedStr, PyBackedStr)>,
         now: Option<u64>,
     ) -> Result<Option<Grant>, Failure> {
         let args = RequestArgs {
@@ -166,6 +195,8 @@ impl Verifier {
             container: container.as_deref(),
             size,
             command: command.as_ref(),
+            rest: rest.as_ref(),
+            rpc: rpc.as_ref(),
         };
         let policy: Vec<&str> = policy.iter().map(|s| &**s).collect();
         let signature: Vec<&str> = signature.iter().map(|s| &**s).collect();
@@ -174,7 +205,7 @@ impl Verifier {
             authorization.as_deref(),
             &policy,
             &signature,
-            &args.request(),
+            &args.request()?,
             now,
         )?;
         Ok(grant.map(Grant))
@@ -242,7 +273,7 @@ impl Grant {
 
     /// Authorizes another request; returns the permission that allowed its command.
     #[pyo3(signature = (*, call=None, handle=None, url=None, path=None, container=None,
-                        size=None, command=None))]
+                        size=None, command=None, rest=None, rpc=None))]
     #[allow(clippy::too_many_arguments)]
     fn authorize(
         &self,
@@ -253,6 +284,8 @@ impl Grant {
         container: Option<PyBackedStr>,
         size: Option<u64>,
         command: Option<CommandArg>,
+        rest: Option<(PyBackedStr, PyBackedStr)>,
+        rpc: Option<(PyBackedStr, PyBackedStr)>,
     ) -> Result<Option<String>, Failure> {
         let args = RequestArgs {
             call: call.as_deref(),
@@ -262,8 +295,10 @@ impl Grant {
             container: container.as_deref(),
             size,
             command: command.as_ref(),
+            rest: rest.as_ref(),
+            rpc: rpc.as_ref(),
         };
-        let matched = self.0.authorize(&args.request())?;
+        let matched = self.0.authorize(&args.request()?)?;
         Ok(matched.map(|p| p.as_str().to_owned()))
     }
 

@@ -283,3 +283,27 @@ def test_decode_unverified(signer: capsign.Signer) -> None:
     assert capsign.decode_unverified(creds.token) == f'{{"call":["read"],"expiry":{NOW + 900}}}'
     with pytest.raises(capsign.Malformed):
         capsign.decode_unverified("!!")
+
+
+def test_http_mappings_as_request_fields(
+    signer: capsign.Signer, verifier: capsign.Verifier
+) -> None:
+    token = signer.issue(permissions=["GET /files", "pin add [--recursive] *"], now=NOW).token
+    grant = verifier.verify_token(token, rest=("GET", "/files/a%20b"), now=NOW)
+    assert grant.matched == "GET /files"
+    grant = verifier.verify_token(
+        token, rpc=("/api/v0", "/api/v0/pin/add?arg=Q&recursive=true"), now=NOW
+    )
+    assert grant.matched == "pin add [--recursive] *"
+    # Credentials are checked first: a traversal is invalid_command only with good ones.
+    with pytest.raises(capsign.InvalidCommand):
+        verifier.verify_token(token, rest=("GET", "/files/%2e%2e/x"), now=NOW)
+    with pytest.raises(capsign.BadSignature):
+        verifier.verify_token(
+            token[:-1] + ("0" if token[-1] != "0" else "1"),
+            rest=("GET", "/files/%2e%2e/x"),
+            now=NOW,
+        )
+    with pytest.raises(capsign.InvalidArgument) as both:
+        verifier.verify_token(token, command="x", rest=("GET", "/files/a"), now=NOW)
+    assert both.value.field == "command"

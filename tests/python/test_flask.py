@@ -28,12 +28,12 @@ def app() -> Flask:
     @app.post("/api/v0/<path:rest>")
     @ext.require(rpc="/api/v0")
     def rpc(rest: str) -> dict[str, Any]:
-        return {"allowed_by": g.capsign_permission}
+        return {"allowed_by": g.capsign.matched}
 
     @app.route("/rest/<path:rest>", methods=["GET", "PUT"])
     @ext.require(rest=True)
     def rest_view(rest: str) -> dict[str, Any]:
-        return {"allowed_by": g.capsign_permission}
+        return {"allowed_by": g.capsign.matched}
 
     @app.get("/fixed")
     @ext.require(command="swarm peers")
