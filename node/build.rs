@@ -1,0 +1,5 @@
+//! Link arguments for a Node addon.
+
+fn main() {
+    napi_build::setup();
+}

@@ -1,0 +1,239 @@
+/**
+ * capsign: scoped, short-lived, signed credentials — Filestack-compatible policies and
+ * IPFS-style capability tokens — issued and verified by a native Rust core.
+ *
+ * Every error thrown by capsign is an `Error` named `CapsignError` with a stable `code`
+ * (see `errorCodes()`), plus `field`, `position`, `status` and `challenge`.
+ */
+
+/** The error every capsign check throws. */
+export interface CapsignError extends Error {
+  name: 'CapsignError'
+  /** One of `errorCodes()`: `malformed`, `bad_signature`, `denied`, … */
+  code: string
+  /** The policy field or argument at fault, if any. */
+  field: string | null
+  /** The byte offset in a permission, for `invalid_permission`. */
+  position: number | null
+  /** The HTTP status the middleware answers with (401, 403, 400 or 500). */
+  status: number
+  /** The matching `WWW-Authenticate` value (RFC 6750). */
+  challenge: string
+}
+
+/** What a credential allows (the policy fields, camelCase). */
+export interface Claims {
+  /** Lifetime in seconds (default 900); or give `expiry`. */
+  expiresIn?: number
+  /** Absolute expiry, Unix seconds. */
+  expiry?: number
+  /** Filestack calls allowed (`pick`, `read`, `store`, …). */
+  call?: string[]
+  /** The only file handle allowed. */
+  handle?: string
+  /** Full-match regex for source URLs. */
+  url?: string
+  /** Full-match regex for storage paths. */
+  path?: string
+  /** Full-match regex for storage containers. */
+  container?: string
+  /** Largest upload, in bytes. */
+  maxSize?: number
+  /** Smallest upload, in bytes. */
+  minSize?: number
+  /** Commands allowed, such as `pin add [-r] *`. */
+  permissions?: string[]
+  /** Not valid before, Unix seconds. */
+  nbf?: number
+  /** Token id, for revocation lists and audit logs. */
+  jti?: string
+  /** The time of issue, Unix seconds (for tests; default: the clock). */
+  now?: number
+}
+
+/** What a request names; every field optional. A request naming nothing only checks authenticity and time. */
+export interface RequestFields {
+  /** The Filestack call. */
+  call?: string
+  /** The file handle the request acts on. */
+  handle?: string
+  /** The source URL of a store-from-URL or transformation. */
+  url?: string
+  /** The storage path. */
+  path?: string
+  /** The storage container. */
+  container?: string
+  /** The upload size, in bytes. */
+  size?: number
+  /** The command: text such as `pin add -r QmX`, or a `Command`. */
+  command?: string | Command
+  /** The command is `<METHOD> <path>` of this HTTP request (target still encoded). */
+  rest?: { method: string; target: string }
+  /** The command is the RPC mapping of this HTTP request under `prefix`. */
+  rpc?: { prefix: string; target: string }
+  /** The time of the check, Unix seconds (for tests; default: the clock). */
+  now?: number
+}
+
+/** Options for a `Signer`. */
+export interface SignerOptions {
+  /** Key id written into every policy (1–64 characters). */
+  kid?: string
+  /** Accept secrets shorter than 16 bytes (never empty ones). */
+  minSecretLen?: number
+}
+
+/** Options for a `Verifier`. */
+export interface VerifierOptions {
+  /** Secrets by `kid`, for rotation. */
+  keys?: Record<string, string | Buffer>
+  /** Seconds of clock tolerance, 0 to 3600 (default 0). */
+  leeway?: number
+  /** Accept secrets shorter than 16 bytes (never empty ones). */
+  minSecretLen?: number
+}
+
+/** The JSON form of `Credentials`. */
+export interface CredentialsJson {
+  policy: string
+  signature: string
+  token: string
+  expiry: number
+}
+
+/** A policy and signature pair, and the compact token. */
+export declare class Credentials {
+  private constructor()
+  /** The base64 policy (URL-safe alphabet, padded). */
+  get policy(): string
+  /** The lowercase hex HMAC-SHA256 of the policy. */
+  get signature(): string
+  /** `<policy>.<signature>`. */
+  get token(): string
+  /** The policy's expiry, Unix seconds. */
+  get expiry(): number
+  toJSON(): CredentialsJson
+  toString(): string
+}
+
+/** Signs policies with one secret (and an optional `kid`). */
+export declare class Signer {
+  /** `secret`: a string (its UTF-8 bytes) or a `Buffer`, at least 16 bytes. */
+  constructor(secret: string | Buffer, options?: SignerOptions)
+  /** The `kid` written into every policy. */
+  get kid(): string | null
+  /** Issues credentials (default lifetime: 900 seconds). */
+  issue(claims?: Claims): Credentials
+  toString(): string
+}
+
+/** A verified, current policy. */
+export declare class Grant {
+  private constructor()
+  /** The decoded policy. */
+  get policy(): Readonly<Record<string, number | string | string[]>>
+  /** The policy's expiry, Unix seconds. */
+  get expiry(): number
+  /** The `kid` of the key that signed it. */
+  get kid(): string | null
+  /** The permissions, as written, or `null`. */
+  get permissions(): string[] | null
+  /** The permission that allowed the command named at verification. */
+  get matched(): string | null
+  /** Authorizes another request (as of the time of verification); the permission that allowed its command. */
+  authorize(request?: RequestFields): string | null
+  /** Whether this grant allows `command` on its own. */
+  allows(command: string | Command): boolean
+  toString(): string
+}
+
+/** Verifies credentials: a default secret and/or secrets by `kid`. */
+export declare class Verifier {
+  constructor(secret?: string | Buffer | null, options?: VerifierOptions)
+  /** Seconds of clock tolerance. */
+  get leeway(): number
+  /** Verifies a policy and signature pair, then authorizes `request` (if it names anything). */
+  verify(policy: string, signature: string, request?: RequestFields): Grant
+  /** Verifies a compact token `<policy>.<signature>`, then authorizes `request`. */
+  verifyToken(token: string, request?: RequestFields): Grant
+  /**
+   * Verifies an HTTP request's credentials — the `Authorization` header value and every
+   * `policy` and `signature` query value — then authorizes `request`. `null` if the
+   * request carries no credentials.
+   */
+  verifyHttp(
+    authorization: string | null | undefined,
+    policy: string[],
+    signature: string[],
+    request?: RequestFields,
+  ): Grant | null
+  toString(): string
+}
+
+/** A compiled permission such as `pin add [-r] *`. */
+export declare class Permission {
+  constructor(text: string)
+  /** The permission as written. */
+  get source(): string
+  /** Whether it allows `command`. */
+  matches(command: string | Command): boolean
+  /** Whether `other` is the same permission (however it was spaced or quoted). */
+  equals(other: Permission): boolean
+  /** The canonical text. */
+  toString(): string
+}
+
+/** One flag of a command: its name with dashes, and its value (absent for a bare flag). */
+export interface Flag {
+  name: string
+  value?: string
+}
+
+/** A validated request command. */
+export declare class Command {
+  constructor(text: string)
+  /** Builds a command from positionals and flags (`{"--name": "value" or null}`). */
+  static build(args: string[], flags?: Record<string, string | null>): Command
+  /** The positionals, in order. */
+  get args(): string[]
+  /** The flags, sorted by name. */
+  get flags(): Flag[]
+  /** Whether `other` is the same command. */
+  equals(other: Command): boolean
+  /** The canonical text. */
+  toString(): string
+}
+
+/** The core's limits. */
+export interface Limits {
+  maxPolicyLen: number
+  maxPermissions: number
+  maxPermissionLen: number
+  maxPermissionTokens: number
+  maxCommandLen: number
+  maxCommandTokens: number
+  maxJsonDepth: number
+  minSecretLen: number
+  maxKidLen: number
+  maxJtiLen: number
+  maxLeeway: number
+  maxInteger: number
+  defaultLifetime: number
+}
+
+/** Whether every command `b` allows, `a` allows too (each one permission or a list). */
+export declare function covers(a: string | string[], b: string | string[]): boolean
+/** `<METHOD> <path>` for a REST request (the target still percent-encoded). */
+export declare function restCommand(method: string, target: string): Command
+/** The command of an RPC request under `prefix` (such as `/api/v0`). */
+export declare function rpcCommand(prefix: string, target: string): Command
+/** A new random secret: 32 random bytes as 43 URL-safe base64 characters. */
+export declare function generateSecret(): string
+/** The JSON of a policy or token, **not verified**: for inspection only. */
+export declare function decodeUnverified(policyOrToken: string): string
+/** Every stable error code. */
+export declare function errorCodes(): string[]
+/** The `WWW-Authenticate` value for a request without credentials. */
+export declare function challenge(): string
+/** The core's limits, by name. */
+export declare function limits(): Limits

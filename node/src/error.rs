@@ -1,0 +1,40 @@
+//! The one mapping from the core's errors to JavaScript errors.
+//!
+//! Every error is an `Error` whose `code` is the core's stable code, with `field`,
+//! `position`, `status` (the HTTP status the middleware answers with) and `challenge` (the
+//! matching `WWW-Authenticate` value) from the core. The core's error decides everything.
+
+use napi::bindgen_prelude::*;
+
+/// Turns core errors into thrown JavaScript errors.
+pub(crate) trait OrThrow<T> {
+    fn or_throw(self, env: &Env) -> Result<T>;
+}
+
+impl<T> OrThrow<T> for std::result::Result<T, capsign::Error> {
+    fn or_throw(self, env: &Env) -> Result<T> {
+        self.map_err(|e| throw(env, &e))
+    }
+}
+
+fn throw(env: &Env, e: &capsign::Error) -> napi::Error {
+    let thrown = build(env, e).and_then(|object| env.throw(object));
+    match thrown {
+        Ok(()) => napi::Error::from_status(Status::PendingException),
+        Err(failed) => failed,
+    }
+}
+
+fn build<'env>(env: &'env Env, e: &capsign::Error) -> Result<Object<'env>> {
+    let mut object = env.create_error(napi::Error::from_reason(e.to_string()))?;
+    object.set("name", "CapsignError")?;
+    object.set("code", e.code())?;
+    object.set("field", e.field())?;
+    object.set(
+        "position",
+        e.position().map(|p| u32::try_from(p).unwrap_or(u32::MAX)),
+    )?;
+    object.set("status", u32::from(e.http_status()))?;
+    object.set("challenge", e.www_authenticate())?;
+    Ok(object)
+}

@@ -1,0 +1,192 @@
+'use strict'
+// capsign/express over real HTTP on 127.0.0.1, with Express 5 and Express 4.
+
+const { describe, test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const capsign = require('capsign')
+const { capsign: middleware, CHALLENGE } = require('capsign/express')
+const { SECRET } = require('./helpers.js')
+
+/** Sends a request with the exact target given (no URL normalization). */
+function send(port, { method = 'GET', path, headers = {} }) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk) => (body += chunk))
+      res.on('end', () => {
+        let json = null
+        try {
+          json = JSON.parse(body)
+        } catch {
+          json = null
+        }
+        resolve({ status: res.statusCode, headers: res.headers, body, json })
+      })
+    })
+    req.on('error', reject)
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')))
+    req.end()
+  })
+}
+
+function bearer(creds) {
+  return { authorization: `Bearer ${creds.token}` }
+}
+
+function issue(claims) {
+  return new capsign.Signer(SECRET).issue(claims)
+}
+
+function refused(r, status, code) {
+  assert.equal(r.status, status, r.body)
+  assert.equal(r.json.error, code)
+  assert.equal(typeof r.json.message, 'string')
+  assert.equal(r.headers['cache-control'], 'no-store')
+  const expected = {
+    missing_credentials: CHALLENGE,
+    401: 'Bearer realm="capsign", error="invalid_token"',
+    403: 'Bearer realm="capsign", error="insufficient_scope"',
+    400: 'Bearer realm="capsign", error="invalid_request"',
+  }
+  assert.equal(r.headers['www-authenticate'], code === 'missing_credentials' ? expected.missing_credentials : expected[status])
+  assert.ok(!r.body.includes(SECRET))
+}
+
+for (const [flavor, express] of [
+  ['Express 5', require('express')],
+  ['Express 4', require('express4')],
+]) {
+  describe(flavor, () => {
+    const refusals = []
+    let server
+    let port
+    before(async () => {
+      const app = express()
+      const verifier = new capsign.Verifier(SECRET)
+      const log = (r) => refusals.push(r)
+      app.get(
+        '/files/:handle',
+        middleware({ verifier, call: 'read', fields: (req) => ({ handle: req.params.handle }), log }),
+        (req, res) => res.json({ handle: req.params.handle, expiry: req.capsign.expiry }),
+      )
+      // Wildcards: Express 5 names them ({*rest}); Express 4 does not.
+      app.post(flavor === 'Express 4' ? '/api/v0/*' : '/api/v0/{*rest}',
+        middleware({ verifier, rpc: '/api/v0', log }),
+        (req, res) => res.json({ allowedBy: req.capsign.matched }),
+      )
+      app.use('/rest', middleware({ verifier, rest: true, log }), (req, res) =>
+        res.json({ allowedBy: req.capsign.matched }),
+      )
+      app.get('/fixed', middleware({ verifier, command: 'swarm peers', log }), (req, res) => res.send('peers'))
+      app.get('/fn', middleware({ verifier, command: (req) => `echo ${req.query.word}`, log }), (req, res) => res.send('ok'))
+      await new Promise((resolve) => {
+        server = app.listen(0, '127.0.0.1', resolve)
+      })
+      port = server.address().port
+    })
+    after(() => new Promise((resolve) => server.close(resolve)))
+
+    test('header and query credentials', async () => {
+      const creds = issue({ call: ['read'], handle: 'H1' })
+      const r = await send(port, { path: '/files/H1', headers: bearer(creds) })
+      assert.equal(r.status, 200)
+      assert.equal(r.json.handle, 'H1')
+      const q = await send(port, {
+        path: `/files/H1?policy=${encodeURIComponent(creds.policy)}&signature=${creds.signature}`,
+      })
+      assert.equal(q.status, 200)
+    })
+
+    test('missing credentials', async () => {
+      refused(await send(port, { path: '/files/H1' }), 401, 'missing_credentials')
+      refused(await send(port, { path: '/files/H1', headers: { authorization: 'Basic dXNlcjpwYXNz' } }), 401, 'missing_credentials')
+    })
+
+    test('cookies are ignored', async () => {
+      const creds = issue({ call: ['read'], handle: 'H1' })
+      const cookie = [
+        `Authorization=Bearer ${creds.token}`,
+        `token=${creds.token}`,
+        `policy=${creds.policy}`,
+        `signature=${creds.signature}`,
+      ].join('; ')
+      refused(await send(port, { path: '/files/H1', headers: { cookie } }), 401, 'missing_credentials')
+    })
+
+    test('malformed, tampered, expired', async () => {
+      refused(await send(port, { path: '/files/H1', headers: { authorization: 'Bearer not-a-token' } }), 401, 'malformed')
+      refused(await send(port, { path: '/files/H1?policy=eyJ9' }), 401, 'malformed')
+      const creds = issue({ call: ['read'], handle: 'H1' })
+      const both = `/files/H1?policy=${encodeURIComponent(creds.policy)}&signature=${creds.signature}`
+      refused(await send(port, { path: both, headers: bearer(creds) }), 401, 'malformed')
+      const sig = creds.signature.slice(0, -1) + (creds.signature.endsWith('0') ? '1' : '0')
+      refused(await send(port, { path: `/files/H1?policy=${encodeURIComponent(creds.policy)}&signature=${sig}` }), 401, 'bad_signature')
+      const now = Math.floor(Date.now() / 1000)
+      const old = new capsign.Signer(SECRET).issue({ call: ['read'], handle: 'H1', expiry: now - 10, now: now - 100 })
+      refused(await send(port, { path: '/files/H1', headers: bearer(old) }), 401, 'expired')
+    })
+
+    test('wrong scope', async () => {
+      refused(await send(port, { path: '/files/H1', headers: bearer(issue({ call: ['read'], handle: 'H2' })) }), 403, 'denied')
+      refused(await send(port, { path: '/files/H1', headers: bearer(issue({ call: ['pick'] })) }), 403, 'denied')
+    })
+
+    test('RPC commands', async () => {
+      const creds = issue({ permissions: ['pin add [--recursive] *', 'pin ls'] })
+      const r = await send(port, { method: 'POST', path: '/api/v0/pin/add?arg=QmX&recursive=true', headers: bearer(creds) })
+      assert.equal(r.status, 200, r.body)
+      assert.equal(r.json.allowedBy, 'pin add [--recursive] *')
+      assert.equal((await send(port, { method: 'POST', path: '/api/v0/pin/ls', headers: bearer(creds) })).status, 200)
+      refused(await send(port, { method: 'POST', path: '/api/v0/pin/rm?arg=QmX', headers: bearer(creds) }), 403, 'denied')
+      refused(await send(port, { method: 'POST', path: '/api/v0/cat?arg=/ipfs/QmA/../QmB', headers: bearer(creds) }), 400, 'invalid_command')
+    })
+
+    test('REST commands; traversal and encoded paths refused', async () => {
+      const creds = issue({ permissions: ['GET /rest/files', 'PUT /rest/files/uploads'] })
+      assert.equal((await send(port, { path: '/rest/files/a.txt', headers: bearer(creds) })).status, 200)
+      const spaced = await send(port, { path: '/rest/files/a%20b.txt', headers: bearer(creds) })
+      assert.equal(spaced.json.allowedBy, 'GET /rest/files')
+      assert.equal((await send(port, { method: 'PUT', path: '/rest/files/uploads/x', headers: bearer(creds) })).status, 200)
+      refused(await send(port, { method: 'PUT', path: '/rest/files/x', headers: bearer(creds) }), 403, 'denied')
+      for (const path of [
+        '/rest/files/%2e%2e/secret',
+        '/rest/files/%252e%252e/secret',
+        '/rest/files/a%2fb',
+        '/rest/files/..%2F..%2Fetc',
+        '/rest/files//a',
+        '/rest/files/x/..',
+        '/rest/files/../../etc/passwd',
+      ]) {
+        refused(await send(port, { path, headers: bearer(creds) }), 400, 'invalid_command')
+      }
+      refused(await send(port, { path: '/rest/files/%2e%2e/x' }), 401, 'missing_credentials')
+    })
+
+    test('fixed and computed commands', async () => {
+      assert.equal((await send(port, { path: '/fixed', headers: bearer(issue({ permissions: ['swarm peers'] })) })).body, 'peers')
+      refused(await send(port, { path: '/fixed', headers: bearer(issue({ permissions: ['id'] })) }), 403, 'denied')
+      const echo = issue({ permissions: ['echo hello'] })
+      assert.equal((await send(port, { path: '/fn?word=hello', headers: bearer(echo) })).status, 200)
+      refused(await send(port, { path: '/fn?word=bye', headers: bearer(echo) }), 403, 'denied')
+    })
+
+    test('refusals are logged without secrets or tokens', () => {
+      assert.ok(refusals.length > 5)
+      assert.ok(refusals.some((r) => r.status === 401 && r.code === 'missing_credentials'))
+      assert.ok(refusals.some((r) => r.status === 403 && r.code === 'denied'))
+      const text = JSON.stringify(refusals)
+      assert.ok(!text.includes(SECRET))
+      assert.ok(!text.includes('policy='))
+      assert.ok(!text.includes('signature='))
+    })
+  })
+}
+
+test('the factory checks its options', () => {
+  assert.throws(() => middleware({}), TypeError)
+  const verifier = new capsign.Verifier(SECRET)
+  assert.throws(() => middleware({ verifier, rest: true, rpc: '/api' }), TypeError)
+  assert.throws(() => middleware({ verifier, command: 'x', rest: true }), TypeError)
+})

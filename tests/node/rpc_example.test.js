@@ -1,0 +1,127 @@
+'use strict'
+// The IPFS-like RPC example, end to end over HTTP on 127.0.0.1.
+
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const http = require('node:http')
+const os = require('node:os')
+const path = require('node:path')
+const capsign = require('capsign')
+const { createApp, cidOf } = require('../../examples/express_rpc/server.js')
+
+function send(port, { method = 'POST', path: target, token, body }) {
+  return new Promise((resolve, reject) => {
+    const headers = token ? { authorization: `Bearer ${token}` } : {}
+    if (body !== undefined) headers['content-type'] = 'application/octet-stream'
+    const req = http.request({ host: '127.0.0.1', port, method, path: target, headers }, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks)
+        let json = null
+        try {
+          json = JSON.parse(raw.toString('utf8'))
+        } catch {
+          json = null
+        }
+        resolve({ status: res.statusCode, raw, json, headers: res.headers })
+      })
+    })
+    req.on('error', reject)
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')))
+    req.end(body)
+  })
+}
+
+let server
+let port
+let root
+let dataDir
+const refusals = []
+
+before(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsign-rpc-'))
+  const made = createApp({ dataDir, log: (r) => refusals.push(r) })
+  root = made.rootToken
+  await new Promise((resolve) => {
+    server = made.app.listen(0, '127.0.0.1', resolve)
+  })
+  port = server.address().port
+})
+
+after(() => {
+  server.close()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+})
+
+test('the secret file is private', () => {
+  assert.equal(fs.statSync(path.join(dataDir, 'secret')).mode & 0o777, 0o600)
+})
+
+test('add, cat, pin add, pin ls, pin rm, id, version with the root token', async () => {
+  const added = await send(port, { path: '/api/v0/add', token: root, body: 'hello capsign' })
+  assert.equal(added.status, 200, added.raw.toString())
+  const cid = added.json.Hash
+  assert.equal(cid, cidOf(Buffer.from('hello capsign')))
+  assert.match(cid, /^bafkrei[a-z2-7]{52}$/)
+  const cat = await send(port, { path: `/api/v0/cat?arg=/ipfs/${cid}`, token: root })
+  assert.equal(cat.raw.toString(), 'hello capsign')
+  assert.deepStrictEqual((await send(port, { path: `/api/v0/pin/add?arg=${cid}&recursive=true`, token: root })).json, { Pins: [cid] })
+  assert.deepStrictEqual((await send(port, { path: '/api/v0/pin/ls', token: root })).json, { Keys: { [cid]: { Type: 'recursive' } } })
+  assert.ok((await send(port, { path: '/api/v0/id', token: root })).json.ID)
+  assert.equal((await send(port, { path: '/api/v0/version', token: root })).json.Version, '0.1.0')
+  assert.deepStrictEqual((await send(port, { path: `/api/v0/pin/rm?arg=${cid}`, token: root })).json, { Pins: [cid] })
+})
+
+test('token create mints narrower tokens and refuses to widen', async () => {
+  const cid = (await send(port, { path: '/api/v0/add', token: root, body: 'precious' })).json.Hash
+  await send(port, { path: `/api/v0/pin/add?arg=${cid}`, token: root })
+  const minted = await send(port, {
+    path: `/api/v0/token/create?arg=${encodeURIComponent(`cat /ipfs/${cid}`)}&arg=${encodeURIComponent('pin ls')}&lifetime=600`,
+    token: root,
+  })
+  assert.equal(minted.status, 200, minted.raw.toString())
+  const app = minted.json.Token
+  assert.ok(minted.json.Expiry <= Math.floor(Date.now() / 1000) + 600)
+  // The application token does exactly what it was given.
+  assert.equal((await send(port, { path: `/api/v0/cat?arg=/ipfs/${cid}`, token: app })).raw.toString(), 'precious')
+  assert.equal((await send(port, { path: '/api/v0/pin/ls', token: app })).status, 200)
+  const rm = await send(port, { path: `/api/v0/pin/rm?arg=${cid}`, token: app })
+  assert.equal(rm.status, 403)
+  assert.equal(rm.json.error, 'denied')
+  const other = await send(port, { path: '/api/v0/add', token: app, body: 'x' })
+  assert.equal(other.status, 403)
+  // It cannot mint anything, let alone something wider.
+  const widen = await send(port, { path: `/api/v0/token/create?arg=${encodeURIComponent('pin rm *')}`, token: app })
+  assert.equal(widen.status, 403)
+  // A token that may mint, but holds only `cat`, cannot mint `pin rm`.
+  const minter = new capsign.Signer(fs.readFileSync(path.join(dataDir, 'secret'), 'utf8').trim()).issue({
+    permissions: ['token create [--lifetime=*] **', `cat /ipfs/${cid}`],
+  }).token
+  const narrower = await send(port, { path: `/api/v0/token/create?arg=${encodeURIComponent(`cat /ipfs/${cid}/sub`)}`, token: minter })
+  assert.equal(narrower.status, 200)
+  const wider = await send(port, { path: `/api/v0/token/create?arg=${encodeURIComponent('cat /ipfs')}`, token: minter })
+  assert.equal(wider.status, 403)
+  assert.equal(wider.json.error, 'denied')
+  // The pin survived every attempt.
+  assert.ok(cid in (await send(port, { path: '/api/v0/pin/ls', token: root })).json.Keys)
+})
+
+test('no token, GET requests and cookies get nothing', async () => {
+  const cid = (await send(port, { path: '/api/v0/add', token: root, body: 'keep me' })).json.Hash
+  await send(port, { path: `/api/v0/pin/add?arg=${cid}`, token: root })
+  const anonymous = await send(port, { path: `/api/v0/pin/rm?arg=${cid}` })
+  assert.equal(anonymous.status, 401)
+  assert.equal(anonymous.headers['www-authenticate'], 'Bearer realm="capsign"')
+  const get = await send(port, { method: 'GET', path: `/api/v0/pin/rm?arg=${cid}`, token: root })
+  assert.equal(get.status, 405)
+  assert.ok(cid in (await send(port, { path: '/api/v0/pin/ls', token: root })).json.Keys)
+  assert.ok(refusals.some((r) => r.status === 401 && r.path === '/api/v0/pin/rm'))
+})
+
+test('traversal in arguments is refused', async () => {
+  const r = await send(port, { path: '/api/v0/cat?arg=/ipfs/x/../../secret', token: root })
+  assert.equal(r.status, 400)
+  assert.equal(r.json.error, 'invalid_command')
+})

@@ -1,0 +1,39 @@
+// Type-checked (tsc --noEmit), never run: the declarations describe the API as used.
+import express = require('express')
+import capsign = require('capsign')
+import capsignExpress = require('capsign/express')
+
+const { Signer, Verifier, Permission, Command, covers, restCommand, rpcCommand } = capsign
+
+const signer = new Signer('an-app-secret-of-at-least-16-bytes', { kid: 'k1' })
+const creds: capsign.Credentials = signer.issue({ expiresIn: 900, call: ['pick'], permissions: ['pin add [-r] *'] })
+const pair: { policy: string; signature: string } = { policy: creds.policy, signature: creds.signature }
+const json: capsign.CredentialsJson = creds.toJSON()
+
+const verifier = new Verifier(null, { keys: { k1: Buffer.from('an-app-secret-of-at-least-16-bytes') }, leeway: 30 })
+const grant: capsign.Grant = verifier.verifyToken(creds.token, { command: 'pin add -r QmX' })
+const maybe: capsign.Grant | null = verifier.verifyHttp(undefined, [pair.policy], [pair.signature], { call: 'pick' })
+const matched: string | null = grant.authorize({ command: new Command('pin add QmY'), now: 1 })
+const expiry: number = grant.expiry + json.expiry
+const allowed: boolean = grant.allows('pin add QmZ') && new Permission('cat *').matches(rpcCommand('/api/v0', '/api/v0/cat?arg=x'))
+const wider: boolean = covers(['x', 'x -r'], 'x [-r]') && restCommand('GET', '/').args.length === 2
+
+const app = express()
+app.get(
+  '/files/:handle',
+  capsignExpress.capsign<express.Request>({ verifier, call: 'read', fields: (req) => ({ handle: String(req.params.handle) }) }),
+  (req: express.Request, res: express.Response) => {
+    const g: capsign.Grant | undefined = req.capsign
+    res.json({ expiry: g?.expiry, allowedBy: req.capsign?.matched ?? null })
+  },
+)
+app.post('/api/v0/{*rest}', capsignExpress.capsign({ verifier, rpc: '/api/v0', log: (r) => console.log(r.status, r.code) }))
+
+try {
+  verifier.verifyToken('x')
+} catch (e) {
+  const err = e as Error & { code: string; status: number; challenge: string; field: string | null }
+  console.log(err.code, err.status, err.challenge, err.field, capsignExpress.CHALLENGE)
+}
+
+export { maybe, matched, expiry, allowed, wider }
