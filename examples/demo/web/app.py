@@ -1,0 +1,227 @@
+"""The demo's credential service (Flask): the Filestack tutorial's app, grown up.
+
+- `/` (the picker): "Select File" uploads the chosen file to the file API with upload-only
+  credentials (call `pick`, a size limit, the user's own path, 15 minutes), then shows a
+  short-lived signed read link for the stored file;
+- `/json`: the same credentials for SPAs and native apps;
+- `/mint`: the IPFS issue's page — checkboxes for permissions, an optional CID, a
+  lifetime, a big Sign button, the token, a curl command, and "try it";
+- all of them only for logged-in users: whatever credentials allow is public otherwise.
+
+Started by examples/demo/run.py, which passes the configuration in the environment.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import os
+import re
+import secrets
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, redirect, render_template, request, session, url_for
+
+from capsign.flask import Capsign
+
+HERE = Path(__file__).resolve().parent
+
+#: The permissions the mint page offers: a template per command; `{cid}` is the optional
+#: CID constraint (or `*`).
+COMMANDS: dict[str, dict[str, str]] = {
+    "cat": {"permission": "cat {path}", "label": "cat — read files", "rpc": "cat"},
+    "pin add": {
+        "permission": "pin add [--recursive] {cid}",
+        "label": "pin add — pin files",
+        "rpc": "pin/add",
+    },
+    "pin rm": {"permission": "pin rm {cid}", "label": "pin rm — unpin files", "rpc": "pin/rm"},
+    "pin ls": {"permission": "pin ls [--type=*]", "label": "pin ls — list pins", "rpc": "pin/ls"},
+    "add": {"permission": "add", "label": "add — store new files", "rpc": "add"},
+    "id": {"permission": "id", "label": "id — show the node's id", "rpc": "id"},
+    "version": {"permission": "version", "label": "version — show the version", "rpc": "version"},
+}
+LIFETIMES = {"60": "1 minute", "900": "15 minutes", "3600": "1 hour", "86400": "1 day"}
+CID = re.compile(r"^b[a-z2-7]{58}$")
+
+
+def parse_users(spec: str) -> dict[str, str]:
+    """`alice:pw,bob:pw2` → {user: password}."""
+    users = {}
+    for entry in filter(None, (e.strip() for e in spec.split(","))):
+        name, _, password = entry.partition(":")
+        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", name) or not password:
+            raise ValueError(f"bad DEMO_USERS entry {name!r}: use name:password")
+        users[name] = password
+    return users
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, root_path=str(HERE))
+    app.secret_key = secrets.token_bytes(32)
+    app.config.update(
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        CAPSIGN_SECRET=Path(os.environ["DEMO_SECRET_FILE"]).read_text().strip()
+        if "DEMO_SECRET_FILE" in os.environ
+        else None,
+        DEMO_USERS=parse_users(os.environ.get("DEMO_USERS", "")),
+        DEMO_API_URL=os.environ.get("DEMO_API_URL", "http://127.0.0.1:8001"),
+        DEMO_MAX_UPLOAD=int(os.environ.get("DEMO_MAX_UPLOAD", str(5 * 1024 * 1024))),
+        DEMO_READ_LINK_SECONDS=int(os.environ.get("DEMO_READ_LINK_SECONDS", "120")),
+    )
+    app.config.update(config or {})
+    ext = Capsign(app)
+    api = app.config["DEMO_API_URL"]
+
+    def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if "user" not in session:
+                if request.path == "/json" or request.method == "POST":
+                    return jsonify(error="login_required", message="log in first"), 401
+                return redirect(url_for("login", next=request.path))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    def upload_credentials() -> dict[str, Any]:
+        user = session["user"]
+        creds = ext.issue(
+            call=["pick"],
+            expires_in=15 * 60,
+            path=f"/uploads/{user}/.*",
+            max_size=app.config["DEMO_MAX_UPLOAD"],
+        )
+        return {
+            "policy": creds.policy,
+            "signature": creds.signature,
+            "expiry": creds.expiry,
+            "upload_url": f"{api}/files",
+            "path_prefix": f"/uploads/{user}/",
+            "max_size": app.config["DEMO_MAX_UPLOAD"],
+        }
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login() -> Any:
+        error = None
+        if request.method == "POST":
+            user = request.form.get("user", "")
+            expected = app.config["DEMO_USERS"].get(user)
+            given = request.form.get("password", "")
+            if expected is not None and hmac.compare_digest(given, expected):
+                session.clear()
+                session["user"] = user
+                target = request.args.get("next", "/")
+                return redirect(
+                    target if target.startswith("/") and not target.startswith("//") else "/"
+                )
+            error = "Wrong user or password."
+        return render_template("login.html", error=error), 401 if error else 200
+
+    @app.post("/logout")
+    def logout() -> Any:
+        session.clear()
+        return redirect(url_for("login"))
+
+    @app.get("/")
+    @login_required
+    def picker() -> str:
+        return render_template("picker.html", user=session["user"], creds=upload_credentials())
+
+    @app.get("/json")
+    @login_required
+    def credentials_json() -> Any:
+        response = jsonify(upload_credentials())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.post("/read-link")
+    @login_required
+    def read_link() -> Any:
+        handle = str((request.get_json(silent=True) or {}).get("handle", ""))
+        if not re.fullmatch(r"[A-Za-z0-9]{20}", handle):
+            return jsonify(error="bad_handle", message="not a file handle"), 400
+        # Read-only, this one file, and only if it lies under the user's own folder.
+        creds = ext.issue(
+            call=["read"],
+            handle=handle,
+            path=f"/uploads/{session['user']}/.*",
+            expires_in=app.config["DEMO_READ_LINK_SECONDS"],
+        )
+        url = f"{api}/files/{handle}?policy={creds.policy}&signature={creds.signature}"
+        response = jsonify(url=url, expiry=creds.expiry)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/mint")
+    @login_required
+    def mint_page() -> str:
+        return render_template(
+            "mint.html", user=session["user"], commands=COMMANDS, lifetimes=LIFETIMES, api=api
+        )
+
+    @app.post("/mint")
+    @login_required
+    def mint() -> Any:
+        body = request.get_json(silent=True) or {}
+        try:
+            minted = mint_token(ext, api, body)
+        except ValueError as e:
+            code, message = e.args
+            return jsonify(error=code, message=message), 400
+        return jsonify(minted)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify(ok=True)
+
+    return app
+
+
+def mint_token(ext: Capsign, api: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The mint page's request → a token with the ticked permissions, and a curl command
+    that uses it. Raises ValueError(code, message) for a request that cannot be minted."""
+    chosen = [c for c in body.get("commands", []) if c in COMMANDS]
+    if not chosen:
+        raise ValueError("no_permissions", "tick at least one permission")
+    constraint = str(body.get("cid", "")).strip().removeprefix("/ipfs/")
+    if constraint and not CID.fullmatch(constraint):
+        raise ValueError("bad_cid", "not a CID (bafk…)")
+    lifetime = str(body.get("lifetime", "900"))
+    if lifetime not in LIFETIMES:
+        raise ValueError("bad_lifetime", "choose a lifetime from the list")
+    fill = {"cid": constraint or "*", "path": f"/ipfs/{constraint}" if constraint else "*"}
+    permissions = [COMMANDS[c]["permission"].format(**fill) for c in chosen]
+    creds = ext.issue(permissions=permissions, expires_in=int(lifetime))
+    first = chosen[0]
+    args = {
+        "cat": f"?arg=/ipfs/{constraint}",
+        "pin add": f"?arg={constraint}",
+        "pin rm": f"?arg={constraint}",
+    }
+    example = f"{api}/api/v0/{COMMANDS[first]['rpc']}" + (args.get(first, "") if constraint else "")
+    curl = " ".join(
+        ["curl", "-sS", "-X", "POST", "-H", shlex.quote(f"Authorization: Bearer {creds.token}")]
+        + (["--data-binary", "@-"] if first == "add" else [])
+        + [shlex.quote(example)]
+    )
+    return {
+        "token": creds.token,
+        "expiry": creds.expiry,
+        "permissions": permissions,
+        "curl": curl,
+        "example": example,
+    }
+
+
+if __name__ == "__main__":
+    application = create_app()
+    application.run(
+        host=os.environ.get("DEMO_HOST", "127.0.0.1"),
+        port=int(os.environ.get("DEMO_WEB_PORT", "8000")),
+        threaded=True,
+    )
