@@ -207,6 +207,7 @@ export declare class Command {
 /** The core's limits. */
 export interface Limits {
   maxPolicyLen: number
+  maxTokenLen: number
   maxPermissions: number
   maxPermissionLen: number
   maxPermissionTokens: number

@@ -110,6 +110,8 @@ export declare function limits(): Limits
 export interface Limits {
   /** Longest policy string, in bytes. */
   maxPolicyLen: number
+  /** Longest compact token `<policy>.<signature>`, in bytes. */
+  maxTokenLen: number
   /** Most permissions in one policy. */
   maxPermissions: number
   /** Longest permission, in bytes. */

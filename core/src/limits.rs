@@ -9,6 +9,23 @@ use crate::error::{Error, Result};
 /// hundred bytes; 8 KiB bounds the work done before the signature is checked.
 pub const MAX_POLICY_LEN: usize = 8 * 1024;
 
+/// Longest compact token `<policy>.<signature>`, in bytes: the longest policy, the `.`
+/// and a 64-digit signature.
+pub const MAX_TOKEN_LEN: usize = MAX_POLICY_LEN + 65;
+
+/// Refuses a token longer than [`MAX_TOKEN_LEN`] as `malformed`. `len` may be any lower
+/// bound of the token's UTF-8 length: a binding passes the UTF-16 length its runtime
+/// knows without a scan (never more than the UTF-8 length), so a huge string is refused
+/// before it is copied.
+pub fn check_token_len(len: usize) -> Result<()> {
+    if len > MAX_TOKEN_LEN {
+        return Err(Error::malformed(format!(
+            "the token is longer than {MAX_TOKEN_LEN} bytes"
+        )));
+    }
+    Ok(())
+}
+
 /// Most permissions in one policy. A token is for one application; 256 commands is far
 /// beyond any real API surface and keeps authorization under a few microseconds.
 pub const MAX_PERMISSIONS: usize = 256;
@@ -107,6 +124,13 @@ pub fn signed_from_f64(name: &'static str, value: f64) -> Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_up_to_the_limit_pass_the_length_check() {
+        assert_eq!(check_token_len(MAX_TOKEN_LEN), Ok(()));
+        let e = check_token_len(MAX_TOKEN_LEN + 1).unwrap_err();
+        assert_eq!(e.code(), "malformed");
+    }
 
     #[test]
     fn floats_become_integers_only_when_exact() {

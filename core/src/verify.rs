@@ -146,6 +146,7 @@ impl Verifier {
 
     /// Verifies a compact token `<policy>.<signature>` as of `now`.
     pub fn verify_token_at(&self, token: &str, request: &Request<'_>, now: u64) -> Result<Grant> {
+        crate::limits::check_token_len(token.len())?;
         let (policy, signature) = split_token(token)?;
         self.verify_at(policy, signature, request, now)
     }

@@ -69,6 +69,8 @@ pub fn challenge() -> &'static str {
 pub struct Limits {
     /// Longest policy string, in bytes.
     pub max_policy_len: u32,
+    /// Longest compact token `<policy>.<signature>`, in bytes.
+    pub max_token_len: u32,
     /// Most permissions in one policy.
     pub max_permissions: u32,
     /// Longest permission, in bytes.
@@ -103,6 +105,7 @@ pub fn limits() -> Limits {
     let s = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
     Limits {
         max_policy_len: n(l::MAX_POLICY_LEN),
+        max_token_len: n(l::MAX_TOKEN_LEN),
         max_permissions: n(l::MAX_PERMISSIONS),
         max_permission_len: n(l::MAX_PERMISSION_LEN),
         max_permission_tokens: n(l::MAX_PERMISSION_TOKENS),

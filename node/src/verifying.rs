@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -147,7 +148,7 @@ impl Verifier {
     pub fn verify_token(
         &self,
         env: &Env,
-        token: String,
+        token: JsString<'_>,
         now: f64,
         call: Option<String>,
         handle: Option<String>,
@@ -168,7 +169,7 @@ impl Verifier {
             rest: None,
             rpc: None,
         };
-        self.check(env, &token, now, &fields)
+        self.check(env, token, now, &fields)
     }
 
     /// `verifyToken` for a request whose command is the REST (`kind = "rest"`, `base` the
@@ -178,7 +179,7 @@ impl Verifier {
     pub fn verify_token_mapped(
         &self,
         env: &Env,
-        token: String,
+        token: JsString<'_>,
         now: f64,
         kind: String,
         base: String,
@@ -194,7 +195,7 @@ impl Verifier {
         let fields = Fields::mapped(
             env, kind, base, target, call, handle, url, path, container, size, command,
         )?;
-        self.check(env, &token, now, &fields)
+        self.check(env, token, now, &fields)
     }
 
     /// Reads an HTTP request's credentials (the `Authorization` header value, every
@@ -280,14 +281,17 @@ impl Verifier {
     fn check(
         &self,
         env: &Env,
-        token: &str,
+        token: JsString<'_>,
         now: f64,
         fields: &Fields<'_>,
     ) -> Result<Option<String>> {
         let now = capsign::limits::integer_from_f64("now", now).or_throw(env)?;
+        // The UTF-16 length is known without a scan: a huge token is refused uncopied.
+        capsign::limits::check_token_len(token.utf16_len()?).or_throw(env)?;
+        let token = token.into_utf8()?;
         let grant = self
             .inner
-            .verify_token_at(token, &fields.request(env)?, now)
+            .verify_token_at(token.as_str()?, &fields.request(env)?, now)
             .or_throw(env)?;
         Ok(grant.matched().map(|p| p.as_str().to_owned()))
     }

@@ -62,6 +62,7 @@ fn limits(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     for (name, value) in [
         ("MAX_POLICY_LEN", l::MAX_POLICY_LEN as u64),
+        ("MAX_TOKEN_LEN", l::MAX_TOKEN_LEN as u64),
         ("MAX_PERMISSIONS", l::MAX_PERMISSIONS as u64),
         ("MAX_PERMISSION_LEN", l::MAX_PERMISSION_LEN as u64),
         ("MAX_PERMISSION_TOKENS", l::MAX_PERMISSION_TOKENS as u64),

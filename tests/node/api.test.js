@@ -109,6 +109,12 @@ test('limits are errors', () => {
   assert.ok(new capsign.Permission('a'.repeat(l.maxPermissionLen)))
   assert.equal(codeOf(() => new capsign.Permission('a'.repeat(l.maxPermissionLen + 1))).position, l.maxPermissionLen)
   assert.equal(codeOf(() => new capsign.Verifier(SECRET).verify('A'.repeat(l.maxPolicyLen + 4), '0'.repeat(64))).code, 'malformed')
+  const verifier = new capsign.Verifier(SECRET)
+  const long = codeOf(() => verifier.verifyToken(`${'A'.repeat(l.maxTokenLen - 64)}.${'0'.repeat(64)}`))
+  assert.equal(long.code, 'malformed')
+  assert.match(long.message, /token is longer/)
+  // Under the limit in UTF-16 units, over it in UTF-8 bytes: the core still refuses it.
+  assert.match(codeOf(() => verifier.verifyToken(`${'é'.repeat(5000)}.${'0'.repeat(64)}`)).message, /token is longer/)
   assert.equal(codeOf(() => signer.issue({ handle: 'h'.repeat(l.maxPolicyLen) })).field, 'policy')
   assert.equal(codeOf(() => new capsign.Command(Array(l.maxCommandTokens + 1).fill('a').join(' '))).code, 'invalid_command')
   assert.equal(codeOf(() => new capsign.Command('cat /' + 'a'.repeat(l.maxCommandLen))).code, 'invalid_command')

@@ -174,6 +174,10 @@ def test_limits_are_errors(signer: capsign.Signer) -> None:
     assert long.value.position == limits["MAX_PERMISSION_LEN"]
     with pytest.raises(capsign.Malformed):
         capsign.Verifier(SECRET).verify("A" * (limits["MAX_POLICY_LEN"] + 4), "0" * 64)
+    with pytest.raises(capsign.Malformed, match="token is longer"):
+        capsign.Verifier(SECRET).verify_token("A" * (limits["MAX_TOKEN_LEN"] - 64) + "." + "0" * 64)
+    with pytest.raises(capsign.Malformed, match="token is longer"):  # 2 UTF-8 bytes each
+        capsign.Verifier(SECRET).verify_token("é" * 5000 + "." + "0" * 64)
     with pytest.raises(capsign.InvalidPolicy) as oversized:
         signer.issue(handle="h" * limits["MAX_POLICY_LEN"])
     assert oversized.value.field == "policy"
