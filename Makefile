@@ -11,7 +11,7 @@ PY_DEPS := "maturin>=1.16,<2" "pytest>=8" "flask>=2.2" "filestack-python==4.0.0"
 PY_SOURCES := python tests/python examples bench
 
 .PHONY: demo quickstart test-e2e test lint test-rust vectors vectors-check python test-python wheel-check \
-        node-deps node test-node npm-install-check bench bench-rust bench-python bench-node clean
+        node-deps node test-node npm-install-check refusals bench bench-rust bench-python bench-node clean
 
 demo: python node
 	$(PY) examples/demo/run.py
@@ -19,7 +19,7 @@ demo: python node
 quickstart:
 	$(CARGO) run --quiet -p capsign --example quickstart
 
-test: lint test-rust vectors-check test-python wheel-check test-node npm-install-check test-e2e
+test: lint test-rust vectors-check test-python wheel-check test-node npm-install-check test-e2e refusals
 	@echo "make test: all suites passed"
 
 lint:
@@ -99,6 +99,13 @@ test-e2e: python node
 	CAPSIGN_PYTHON=$(abspath $(PY)) node --test --test-reporter=spec tests/e2e/
 
 # --- Benchmarks ---------------------------------------------------------------------
+
+# How long each refusal of tests/vectors/attacks.json takes in each language (target 1 ms).
+# Prints figures; fails only if a vector's outcome is wrong, never on a time.
+refusals: python node
+	$(CARGO) run --quiet --release --locked -p capsign --example refusals
+	$(PY) bench/refusals.py
+	node bench/refusals.mjs
 
 bench: bench-rust bench-python bench-node
 

@@ -88,6 +88,24 @@ impl Writer {
     }
 }
 
+/// Strings of 64 KiB or more that open with one repeated character are written as
+/// `{"repeat": c, "times": n, "then": rest}`; every runner expands them on load.
+fn compact(value: &mut Value) {
+    match value {
+        Value::String(text) if text.len() >= 1 << 16 => {
+            let Some(first) = text.chars().next() else {
+                return;
+            };
+            let run = text.chars().take_while(|&c| c == first).count();
+            let rest = &text[run * first.len_utf8()..];
+            *value = json!({"repeat": first.to_string(), "times": run, "then": rest});
+        }
+        Value::Array(items) => items.iter_mut().for_each(compact),
+        Value::Object(map) => map.values_mut().for_each(compact),
+        _ => {}
+    }
+}
+
 fn error_json(e: &Error) -> Value {
     let mut m = Map::new();
     m.insert("error".into(), json!(e.code()));
@@ -256,7 +274,13 @@ impl VerifyCase {
             path: text("path"),
             container: text("container"),
             size: r.get("size").and_then(Value::as_u64),
-            command: text("command").map(capsign::CommandRef::Text),
+            command: match r.get("rest").and_then(Value::as_array) {
+                Some(rest) => Some(capsign::CommandRef::Rest {
+                    method: rest[0].as_str().unwrap(),
+                    target: rest[1].as_str().unwrap(),
+                }),
+                None => text("command").map(capsign::CommandRef::Text),
+            },
         };
         let grant = match (&self.token, &self.http) {
             (Some(t), _) => verifier.verify_token_at(t, &request, now)?,
@@ -2394,6 +2418,685 @@ fn capability_vectors() -> Writer {
     w
 }
 
+// ---------------------------------------------------------------------------------------
+// attacks.json: the attack-class suite, run by every language
+// ---------------------------------------------------------------------------------------
+
+fn attack_vectors() -> Writer {
+    let mut w = Writer::new();
+    let signer = Signer::new(SECRET).unwrap();
+    let base = signer.issue_at(&Claims::default(), NOW).unwrap();
+    let (p, s) = (base.policy().to_owned(), base.signature().to_owned());
+    let verify = |w: &mut Writer,
+                  class: &str,
+                  id: &str,
+                  description: &str,
+                  case: VerifyCase,
+                  expect: Expect| {
+        let expected = check(id, &expect, case.run(NOW));
+        let mut input = case.input();
+        compact(&mut input);
+        input["kind"] = json!("verify");
+        w.push(id, description, input, Some(NOW), expected);
+        let last = w.vectors.last_mut().unwrap();
+        last["class"] = json!(class);
+    };
+    let pair = |policy: &str, signature: &str| VerifyCase::pair(SECRET, policy, signature);
+    let flip_last = |text: &str| {
+        let mut t = text.to_owned();
+        let last = t.pop().unwrap();
+        t.push(if last == '0' { '1' } else { '0' });
+        t
+    };
+    // Tampering.
+    verify(
+        &mut w,
+        "tampering",
+        "tamper-signature-last-digit",
+        "the last hex digit changed",
+        pair(&p, &flip_last(&s)),
+        fails("bad_signature"),
+    );
+    verify(
+        &mut w,
+        "tampering",
+        "tamper-policy-expiry",
+        "a later expiry, original signature",
+        pair(&b64(r#"{"expiry":1800000900}"#), &s),
+        fails("bad_signature"),
+    );
+    verify(
+        &mut w,
+        "tampering",
+        "tamper-policy-call",
+        "calls added, original signature",
+        pair(&b64(r#"{"call":["remove"],"expiry":1700000900}"#), &s),
+        fails("bad_signature"),
+    );
+    verify(
+        &mut w,
+        "tampering",
+        "tamper-truncated-policy",
+        "the policy cut short: it no longer decodes, refused before the signature",
+        pair(&p[..p.len() - 4], &s),
+        fails("malformed"),
+    );
+    // Signature games.
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-uppercase",
+        "uppercase hex is the same signature",
+        pair(&p, &s.to_uppercase()),
+        Passes,
+    );
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-mixed-case",
+        "mixed-case hex is the same signature",
+        pair(&p, &format!("{}{}", s[..32].to_uppercase(), &s[32..])),
+        Passes,
+    );
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-short",
+        "63 digits",
+        pair(&p, &s[..63]),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-long",
+        "65 digits",
+        pair(&p, &format!("{s}a")),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-leading-space",
+        "a leading space",
+        pair(&p, &format!(" {s}")),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-newline",
+        "a trailing newline",
+        pair(&p, &format!("{s}\n")),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-0x",
+        "a 0x prefix",
+        pair(&p, &format!("0x{}", &s[2..])),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-fullwidth",
+        "full-width digits look like hex",
+        pair(&p, &format!("{}１", &s[..63])),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "signature-games",
+        "signature-zero",
+        "all zeros",
+        pair(&p, &"0".repeat(64)),
+        fails("bad_signature"),
+    );
+    // Alphabet and padding.
+    let std_p = standard(FILESTACK_PY_STORE_POLICY);
+    let mut fs_case = VerifyCase::pair(FILESTACK_PY_SECRET, &std_p, FILESTACK_PY_STORE_SIGNATURE);
+    fs_case.min_secret_len = Some(15);
+    verify(
+        &mut w,
+        "encoding-games",
+        "alphabet-swap",
+        "URL-safe signed, standard sent",
+        fs_case,
+        fails("bad_signature"),
+    );
+    verify(
+        &mut w,
+        "encoding-games",
+        "padding-added",
+        "wrong padding added after signing an unpadded policy: refused as malformed",
+        pair(
+            &format!("{}==", p.trim_end_matches('=')),
+            &dangerous::sign_raw(SECRET.as_bytes(), p.trim_end_matches('=')),
+        ),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "encoding-games",
+        "padding-partial",
+        "one `=` of two",
+        pair(&p[..p.len() - 1], &s),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "encoding-games",
+        "percent-encoded-policy",
+        "the policy's padding left percent-encoded (`%3D`): not base64",
+        {
+            let padded = b64(r#"{"expiry":1700000900 }"#);
+            assert!(padded.ends_with('='), "the policy must carry padding");
+            let signature = dangerous::sign_raw(SECRET.as_bytes(), &padded);
+            pair(&padded.replace('=', "%3D"), &signature)
+        },
+        fails("malformed"),
+    );
+    // Duplicates and unknown fields.
+    for (id, json, field) in [
+        (
+            "duplicate-expiry-later",
+            r#"{"expiry":1700000900,"expiry":9999999999}"#,
+            "expiry",
+        ),
+        (
+            "duplicate-expiry-earlier",
+            r#"{"expiry":9999999999,"expiry":1700000900}"#,
+            "expiry",
+        ),
+        (
+            "duplicate-handle",
+            r#"{"expiry":1700000900,"handle":"a","handle":"b"}"#,
+            "handle",
+        ),
+        (
+            "duplicate-permissions",
+            r#"{"expiry":1700000900,"permissions":["id"],"permissions":["**"]}"#,
+            "permissions",
+        ),
+        (
+            "misspelt-calls",
+            r#"{"expiry":1700000900,"calls":["read"]}"#,
+            "calls",
+        ),
+        ("misspelt-expires", r#"{"expires":1700000900}"#, "expires"),
+        (
+            "misspelt-max-size",
+            r#"{"expiry":1700000900,"max_size":10}"#,
+            "max_size",
+        ),
+        ("case-Expiry", r#"{"Expiry":1700000900}"#, "Expiry"),
+        ("exp-jwt", r#"{"exp":1700000900}"#, "exp"),
+    ] {
+        verify(
+            &mut w,
+            "fields",
+            id,
+            "signed, so it is judged by the rules of §2",
+            VerifyCase::signed(SECRET, json),
+            fails_on("invalid_policy", field),
+        );
+    }
+    verify(
+        &mut w,
+        "fields",
+        "duplicate-kid",
+        "a kid given twice cannot select a key",
+        VerifyCase::signed(SECRET, r#"{"expiry":1700000900,"kid":"a","kid":"b"}"#),
+        fails("malformed"),
+    );
+    // Numbers.
+    for (id, value, field) in [
+        ("expiry-negative", "-1", "expiry"),
+        ("expiry-negative-zero-fraction", "-1.0", "expiry"),
+        ("expiry-fraction", "1700000900.5", "expiry"),
+        ("expiry-tiny-fraction", "1700000900.0000001", "expiry"),
+        ("expiry-2-53", "9007199254740992", "expiry"),
+        ("expiry-u64-max", "18446744073709551615", "expiry"),
+        ("expiry-u64-overflow", "18446744073709551616", "expiry"),
+        ("expiry-1e308", "1e308", "expiry"),
+        ("expiry-negative-exponent", "17000009005e-1", "expiry"),
+        ("expiry-string", "\"1700000900\"", "expiry"),
+        ("expiry-array", "[1700000900]", "expiry"),
+        ("expiry-object", "{\"at\":1}", "expiry"),
+    ] {
+        let json = format!(r#"{{"expiry":{value}}}"#);
+        verify(
+            &mut w,
+            "numbers",
+            id,
+            "expiry that is not an integer in [0, 2^53)",
+            VerifyCase::signed(SECRET, &json),
+            fails_on("invalid_policy", field),
+        );
+    }
+    for (id, value) in [
+        ("nbf-negative", "-5"),
+        ("nbf-fraction", "5.5"),
+        ("nbf-huge", "1e30"),
+        ("nbf-string", "\"5\""),
+    ] {
+        let json = format!(r#"{{"expiry":1700000900,"nbf":{value}}}"#);
+        verify(
+            &mut w,
+            "numbers",
+            id,
+            "nbf that is not an integer",
+            VerifyCase::signed(SECRET, &json),
+            fails_on("invalid_policy", "nbf"),
+        );
+    }
+    verify(
+        &mut w,
+        "numbers",
+        "number-infinity",
+        "NaN and Infinity are not JSON",
+        VerifyCase::signed(SECRET, r#"{"expiry":Infinity}"#),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "numbers",
+        "leeway-negative",
+        "a negative leeway",
+        VerifyCase::pair(SECRET, &p, &s).leeway(-1),
+        fails_on("invalid_argument", "leeway"),
+    );
+    verify(
+        &mut w,
+        "numbers",
+        "leeway-huge",
+        "a leeway of a day",
+        VerifyCase::pair(SECRET, &p, &s).leeway(86_400),
+        fails_on("invalid_argument", "leeway"),
+    );
+    // kid games.
+    let k1 = Signer::builder()
+        .kid("k1")
+        .build(SECRET)
+        .unwrap()
+        .issue_at(&Claims::default(), NOW)
+        .unwrap();
+    let keyed = |keys: Vec<(&'static str, &'static str)>,
+                 secret: Option<&'static str>,
+                 token: &str| VerifyCase {
+        secret,
+        keys,
+        token: Some(token.to_owned()),
+        ..Default::default()
+    };
+    verify(
+        &mut w,
+        "kid-games",
+        "kid-unknown",
+        "a kid the verifier does not hold",
+        keyed(vec![("k2", OTHER_SECRET)], Some(SECRET), k1.token()),
+        fails("unknown_key"),
+    );
+    verify(
+        &mut w,
+        "kid-games",
+        "kid-empty",
+        "an empty kid",
+        VerifyCase {
+            keys: vec![("k1", SECRET)],
+            ..VerifyCase::signed(SECRET, r#"{"expiry":1700000900,"kid":""}"#)
+        },
+        fails("unknown_key"),
+    );
+    verify(
+        &mut w,
+        "kid-games",
+        "kid-other-key",
+        "a kid pointing at another key",
+        keyed(vec![("k1", OTHER_SECRET), ("k2", SECRET)], None, k1.token()),
+        fails("bad_signature"),
+    );
+    verify(
+        &mut w,
+        "kid-games",
+        "kid-no-fallback",
+        "a kid never falls back to the default secret",
+        keyed(vec![], Some(SECRET), k1.token()),
+        fails("unknown_key"),
+    );
+    verify(
+        &mut w,
+        "kid-games",
+        "kid-case",
+        "kids are case-sensitive",
+        keyed(vec![("K1", SECRET)], None, k1.token()),
+        fails("unknown_key"),
+    );
+    verify(
+        &mut w,
+        "kid-games",
+        "kid-null",
+        "a null kid",
+        VerifyCase::signed(SECRET, r#"{"expiry":1700000900,"kid":null}"#),
+        fails("malformed"),
+    );
+    // Secrets.
+    let secret_case = |secret: &'static str| VerifyCase {
+        secret: Some(secret),
+        token: Some(base.token().to_owned()),
+        ..Default::default()
+    };
+    verify(
+        &mut w,
+        "secrets",
+        "secret-empty",
+        "an empty secret",
+        secret_case(""),
+        fails("weak_secret"),
+    );
+    verify(
+        &mut w,
+        "secrets",
+        "secret-15-bytes",
+        "a 15-byte secret",
+        secret_case("fifteen-bytes!!"),
+        fails("weak_secret"),
+    );
+    verify(
+        &mut w,
+        "secrets",
+        "secret-16-bytes-wrong",
+        "a 16-byte secret that is not the key",
+        secret_case("sixteen-bytes!!!"),
+        fails("bad_signature"),
+    );
+    // Sizes and depth.
+    verify(
+        &mut w,
+        "sizes",
+        "policy-1mib",
+        "a 1 MiB policy (refused before decoding)",
+        pair(&"A".repeat(1 << 20), &s),
+        fails("malformed"),
+    );
+    let deep = format!(r#"{{"x":{}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+    verify(
+        &mut w,
+        "sizes",
+        "json-10000-deep",
+        "JSON nested 10,000 deep (over 8 KiB: refused before decoding)",
+        pair(&b64(&deep), &s),
+        fails("malformed"),
+    );
+    let deep_small = format!(r#"{{"x":{}{}}}"#, "[".repeat(3000), "]".repeat(3000));
+    verify(
+        &mut w,
+        "sizes",
+        "json-3000-deep-signed",
+        "signed JSON nested 3,000 deep (refused while decoding, no stack overflow)",
+        VerifyCase::signed(SECRET, &deep_small),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "sizes",
+        "token-1mib",
+        "a 1 MiB token",
+        VerifyCase {
+            secret: Some(SECRET),
+            token: Some(format!("{}.{s}", "A".repeat(1 << 20))),
+            ..Default::default()
+        },
+        fails("malformed"),
+    );
+    // NUL and control bytes.
+    verify(
+        &mut w,
+        "control-bytes",
+        "nul-in-policy-string",
+        "a NUL in the policy string",
+        pair(&format!("{}\u{0}", &p[..p.len() - 4]), &s),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "control-bytes",
+        "nul-in-handle",
+        "an escaped NUL in the handle",
+        VerifyCase::signed(SECRET, r#"{"expiry":1700000900,"handle":"abc\u0000"}"#),
+        fails_on("invalid_policy", "handle"),
+    );
+    verify(
+        &mut w,
+        "control-bytes",
+        "raw-newline-in-string",
+        "a raw newline inside a JSON string",
+        VerifyCase::signed(SECRET, "{\"expiry\":1700000900,\"handle\":\"a\nb\"}"),
+        fails("malformed"),
+    );
+    verify(
+        &mut w,
+        "control-bytes",
+        "escape-in-jti",
+        "an escape character in the jti",
+        VerifyCase::signed(SECRET, r#"{"expiry":1700000900,"jti":"\u001b[31m"}"#),
+        fails_on("invalid_policy", "jti"),
+    );
+    let caps = signer
+        .issue_at(
+            &Claims {
+                permissions: Some(&["cat /files"]),
+                ..Claims::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let cmd = |command: &str| VerifyCase {
+        secret: Some(SECRET),
+        token: Some(caps.token().to_owned()),
+        request: Some(json!({"command": command})),
+        ..Default::default()
+    };
+    verify(
+        &mut w,
+        "control-bytes",
+        "nul-in-command",
+        "a NUL in a command",
+        cmd("cat /files/a\u{0}b"),
+        fails("invalid_command"),
+    );
+    verify(
+        &mut w,
+        "control-bytes",
+        "ansi-in-command",
+        "an ANSI escape in a command",
+        cmd("cat /files/\u{1b}[2J"),
+        fails("invalid_command"),
+    );
+    // Look-alikes.
+    let exact = signer
+        .issue_at(
+            &Claims {
+                call: Some(&["read", "store"]),
+                handle: Some("KW9EJhYtS6y48Whm2S6D"),
+                path: Some("/uploads/alice/.*"),
+                max_size: Some(100),
+                ..Claims::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let req = |r: Value| VerifyCase {
+        secret: Some(SECRET),
+        token: Some(exact.token().to_owned()),
+        request: Some(r),
+        ..Default::default()
+    };
+    verify(
+        &mut w,
+        "look-alikes",
+        "handle-cyrillic",
+        "a Cyrillic letter in the handle",
+        req(json!({"call": "read", "handle": "KW9EJhYtS6y48Whm2S6Д"})),
+        fails_on("denied", "handle"),
+    );
+    verify(
+        &mut w,
+        "look-alikes",
+        "handle-fullwidth",
+        "a full-width letter in the handle",
+        req(json!({"call": "read", "handle": "KW9EJhYtS6y48Whm2S6Ｄ"})),
+        fails_on("denied", "handle"),
+    );
+    verify(
+        &mut w,
+        "look-alikes",
+        "handle-trailing-space",
+        "a trailing space in the handle",
+        req(json!({"call": "read", "handle": "KW9EJhYtS6y48Whm2S6D "})),
+        fails_on("denied", "handle"),
+    );
+    verify(
+        &mut w,
+        "look-alikes",
+        "path-cyrillic",
+        "a Cyrillic letter in the path",
+        req(
+            json!({"call": "store", "handle": "KW9EJhYtS6y48Whm2S6D", "path": "/uploads/аlice/x", "size": 1}),
+        ),
+        fails_on("denied", "path"),
+    );
+    verify(
+        &mut w,
+        "look-alikes",
+        "path-combining",
+        "a combining accent in the path",
+        req(
+            json!({"call": "store", "handle": "KW9EJhYtS6y48Whm2S6D", "path": "/uploads/alice\u{301}/x", "size": 1}),
+        ),
+        fails_on("denied", "path"),
+    );
+    verify(
+        &mut w,
+        "look-alikes",
+        "call-case",
+        "a call name in the wrong case",
+        req(json!({"call": "Read", "handle": "KW9EJhYtS6y48Whm2S6D"})),
+        fails_on("denied", "call"),
+    );
+    // Regexes built to hurt.
+    let evil = signer
+        .issue_at(
+            &Claims {
+                call: Some(&["store"]),
+                path: Some("(a+)+$"),
+                max_size: Some(10),
+                ..Claims::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    verify(
+        &mut w,
+        "regex",
+        "backtracking-input",
+        "(a+)+$ against 30,000 a's and a !: linear time, denied",
+        VerifyCase {
+            secret: Some(SECRET),
+            token: Some(evil.token().to_owned()),
+            request: Some(
+                json!({"call": "store", "path": format!("{}!", "a".repeat(30_000)), "size": 1}),
+            ),
+            ..Default::default()
+        },
+        fails_on("denied", "path"),
+    );
+    verify(
+        &mut w,
+        "regex",
+        "size-blowup",
+        "a{1000}{1000} does not compile within bounds",
+        VerifyCase::signed(SECRET, r#"{"expiry":1700000900,"path":"a{1000}{1000}"}"#),
+        fails_on("invalid_policy", "path"),
+    );
+    verify(
+        &mut w,
+        "regex",
+        "nested-repetition",
+        "((a{100}){100}){100}",
+        VerifyCase::signed(
+            SECRET,
+            r#"{"expiry":1700000900,"path":"((a{100}){100}){100}"}"#,
+        ),
+        fails_on("invalid_policy", "path"),
+    );
+    verify(
+        &mut w,
+        "regex",
+        "deep-groups",
+        "500 nested groups",
+        VerifyCase::signed(
+            SECRET,
+            &format!(
+                r#"{{"expiry":1700000900,"path":"{}a{}"}}"#,
+                "(".repeat(500),
+                ")".repeat(500)
+            ),
+        ),
+        fails_on("invalid_policy", "path"),
+    );
+    verify(
+        &mut w,
+        "regex",
+        "anchor-escape",
+        "closing the anchoring group early",
+        VerifyCase::signed(SECRET, r#"{"expiry":1700000900,"path":"x)|(.*"}"#),
+        fails_on("invalid_policy", "path"),
+    );
+    // Traversal in every encoding.
+    let files = signer
+        .issue_at(
+            &Claims {
+                permissions: Some(&["GET /files"]),
+                ..Claims::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    for (id, target) in [
+        ("dotdot", "/files/../etc/passwd"),
+        ("encoded-dotdot", "/files/%2e%2e/etc/passwd"),
+        ("encoded-dotdot-upper", "/files/%2E%2E/etc/passwd"),
+        ("mixed-dotdot", "/files/.%2e/etc/passwd"),
+        ("double-encoded", "/files/%252e%252e/etc/passwd"),
+        ("encoded-slash", "/files/..%2fetc%2fpasswd"),
+        ("encoded-backslash", "/files/..%5cetc"),
+        ("backslash", "/files/..\\etc"),
+        ("overlong-utf8", "/files/%c0%ae%c0%ae/etc"),
+        ("trailing-dotdot", "/files/x/.."),
+        ("double-slash", "/files//etc"),
+        ("nul", "/files/x%00.png"),
+    ] {
+        let case = VerifyCase {
+            secret: Some(SECRET),
+            token: Some(files.token().to_owned()),
+            request: Some(json!({"rest": ["GET", target]})),
+            ..Default::default()
+        };
+        verify(
+            &mut w,
+            "traversal",
+            &format!("traversal-{id}"),
+            target,
+            case,
+            fails("invalid_command"),
+        );
+    }
+    w
+}
+
 fn render(w: &Writer) -> String {
     let mut text = serde_json::to_string_pretty(&w.vectors).unwrap();
     text.push('\n');
@@ -2415,6 +3118,7 @@ fn main() {
         ("issue.json", issue_vectors()),
         ("filestack.json", filestack_vectors()),
         ("capability.json", capability_vectors()),
+        ("attacks.json", attack_vectors()),
     ];
     let mut stale = Vec::new();
     for (name, writer) in &files {

@@ -3,23 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::path::PathBuf;
+mod support;
 
 use capsign::{
-    Claims, Command, CommandRef, Error, FieldValue, Permission, PermissionSet, Request, Signer,
-    Verifier, covers_all, filestack, http,
+    Claims, Command, Error, Permission, PermissionSet, Request, Signer, Verifier, covers_all,
+    filestack, http,
 };
-use serde_json::{Map, Value, json};
-
-fn load(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/vectors")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let vectors: Vec<Value> = serde_json::from_str(&text).unwrap();
-    assert!(!vectors.is_empty(), "{name} is empty");
-    vectors
-}
+use serde_json::{Value, json};
+use support::{load, text, verify};
 
 /// Compares an outcome with a vector's `expected`.
 fn compare(vector: &Value, outcome: Result<Value, Error>) {
@@ -51,90 +42,21 @@ fn compare(vector: &Value, outcome: Result<Value, Error>) {
     }
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
+#[test]
+fn verify_vectors() {
+    run_verify("verify.json");
 }
 
 #[test]
-fn verify_vectors() {
-    for v in load("verify.json") {
+fn attack_vectors() {
+    run_verify("attacks.json");
+}
+
+fn run_verify(name: &str) {
+    for v in load(name) {
         let input = &v["input"];
         let now = v["now"].as_u64().unwrap();
-        let outcome = (|| {
-            let mut builder = Verifier::builder();
-            if let Some(s) = text(input, "secret") {
-                builder = builder.secret(s);
-            }
-            if let Some(keys) = input.get("keys").and_then(Value::as_object) {
-                for (kid, s) in keys {
-                    builder = builder.key(kid.as_str(), s.as_str().unwrap());
-                }
-            }
-            if let Some(n) = input.get("min_secret_len").and_then(Value::as_u64) {
-                builder = builder.min_secret_len(n as usize);
-            }
-            if let Some(l) = input.get("leeway").and_then(Value::as_i64) {
-                builder = builder.leeway(l);
-            }
-            let verifier = builder.build()?;
-            let empty = json!({});
-            let r = input.get("request").unwrap_or(&empty);
-            let request = Request {
-                call: text(r, "call"),
-                handle: text(r, "handle"),
-                url: text(r, "url"),
-                path: text(r, "path"),
-                container: text(r, "container"),
-                size: r.get("size").and_then(Value::as_u64),
-                command: text(r, "command").map(CommandRef::Text),
-            };
-            let grant = if let Some(h) = input.get("http") {
-                let list = |k: &str| -> Vec<&str> {
-                    h[k].as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|s| s.as_str().unwrap())
-                        .collect()
-                };
-                match verifier.verify_http_at(
-                    text(h, "authorization"),
-                    &list("policy"),
-                    &list("signature"),
-                    &request,
-                    now,
-                )? {
-                    Some(grant) => grant,
-                    None => return Ok(Value::Null),
-                }
-            } else {
-                match text(input, "token") {
-                    Some(t) => verifier.verify_token_at(t, &request, now)?,
-                    None => verifier.verify_at(
-                        text(input, "policy").unwrap(),
-                        text(input, "signature").unwrap(),
-                        &request,
-                        now,
-                    )?,
-                }
-            };
-            let mut policy = Map::new();
-            for (name, value) in grant.policy().fields() {
-                policy.insert(
-                    name.into(),
-                    match value {
-                        FieldValue::Integer(n) => json!(n),
-                        FieldValue::String(s) => json!(s),
-                        FieldValue::Strings(l) => json!(l),
-                    },
-                );
-            }
-            Ok(json!({
-                "policy": policy,
-                "expiry": grant.expiry(),
-                "kid": grant.kid(),
-                "matched": grant.matched().map(Permission::as_str),
-            }))
-        })();
+        let outcome = support::verifier(input).and_then(|verifier| verify(&verifier, input, now));
         compare(&v, outcome);
     }
 }
@@ -288,6 +210,7 @@ fn every_error_code_is_in_the_vectors() {
         "issue.json",
         "filestack.json",
         "capability.json",
+        "attacks.json",
     ] {
         for v in load(name) {
             if let Some(code) = v["expected"].get("error").and_then(Value::as_str) {

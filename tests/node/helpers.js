@@ -3,13 +3,24 @@
 
 const fs = require('node:fs')
 const path = require('node:path')
+const capsign = require('capsign')
 
 const VECTORS = path.resolve(__dirname, '..', 'vectors')
 const SECRET = 'node-test-secret-0123456789'
 const NOW = 1_700_000_000
 
+/** Expands `{repeat: c, times: n, then: rest}` (how the vectors write huge strings). */
+function expand(value) {
+  if (Array.isArray(value)) return value.map(expand)
+  if (value !== null && typeof value === 'object') {
+    if ('repeat' in value) return value.repeat.repeat(value.times) + value.then
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]))
+  }
+  return value
+}
+
 function loadVectors(name) {
-  const vectors = JSON.parse(fs.readFileSync(path.join(VECTORS, name), 'utf8'))
+  const vectors = expand(JSON.parse(fs.readFileSync(path.join(VECTORS, name), 'utf8')))
   if (!Array.isArray(vectors) || vectors.length === 0) throw new Error(`${name} is empty`)
   return vectors
 }
@@ -23,4 +34,24 @@ function camel(object) {
   return out
 }
 
-module.exports = { loadVectors, camel, SECRET, NOW, VECTORS }
+/** The verifier a verify vector describes. */
+function vectorVerifier(v) {
+  const i = v.input
+  const options = { leeway: i.leeway, minSecretLen: i.min_secret_len }
+  if (i.keys) options.keys = i.keys
+  return new capsign.Verifier(i.secret, options)
+}
+
+/** Runs a verify vector's credentials and request through `verifier`. */
+function verifyVector(verifier, v) {
+  const i = v.input
+  const request = { ...(i.request ?? {}), now: v.now }
+  if (request.rest) request.rest = { method: request.rest[0], target: request.rest[1] }
+  if (i.token !== undefined) return verifier.verifyToken(i.token, request)
+  if (i.http !== undefined) {
+    return verifier.verifyHttp(i.http.authorization, i.http.policy, i.http.signature, request)
+  }
+  return verifier.verify(i.policy, i.signature, request)
+}
+
+module.exports = { loadVectors, camel, vectorVerifier, verifyVector, SECRET, NOW, VECTORS }

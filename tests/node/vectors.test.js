@@ -4,7 +4,7 @@
 const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const capsign = require('capsign')
-const { loadVectors, camel } = require('./helpers.js')
+const { loadVectors, camel, vectorVerifier, verifyVector } = require('./helpers.js')
 
 function check(vector, run) {
   const expected = vector.expected
@@ -27,24 +27,15 @@ function summary(grant) {
   return { policy: { ...grant.policy }, expiry: grant.expiry, kid: grant.kid, matched: grant.matched }
 }
 
-describe('verify.json', () => {
-  for (const v of loadVectors('verify.json')) {
-    test(v.id, () => {
-      const i = v.input
-      check(v, () => {
-        const options = { leeway: i.leeway, minSecretLen: i.min_secret_len }
-        if (i.keys) options.keys = i.keys
-        const verifier = new capsign.Verifier(i.secret, options)
-        const request = { ...(i.request ?? {}), now: v.now }
-        if (i.token !== undefined) return summary(verifier.verifyToken(i.token, request))
-        if (i.http !== undefined) {
-          return summary(verifier.verifyHttp(i.http.authorization, i.http.policy, i.http.signature, request))
-        }
-        return summary(verifier.verify(i.policy, i.signature, request))
-      })
-    })
-  }
-})
+function runVerify(v) {
+  check(v, () => summary(verifyVector(vectorVerifier(v), v)))
+}
+
+for (const name of ['verify.json', 'attacks.json']) {
+  describe(name, () => {
+    for (const v of loadVectors(name)) test(v.id, () => runVerify(v))
+  })
+}
 
 describe('issue.json', () => {
   for (const v of loadVectors('issue.json')) {
@@ -108,7 +99,7 @@ test('filestack.json: every credential verifies in Node', () => {
 
 test('every error code has a vector', () => {
   const seen = new Set()
-  for (const name of ['verify.json', 'issue.json', 'filestack.json', 'capability.json']) {
+  for (const name of ['verify.json', 'attacks.json', 'issue.json', 'filestack.json', 'capability.json']) {
     for (const v of loadVectors(name)) if ('error' in v.expected) seen.add(v.expected.error)
   }
   assert.deepStrictEqual([...seen].sort(), [...capsign.errorCodes()].sort())

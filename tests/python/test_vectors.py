@@ -9,7 +9,7 @@ import pytest
 
 import capsign
 from capsign import filestack
-from conftest import load_vectors, vector_params
+from conftest import load_vectors, vector_params, vector_verifier, verify_vector
 
 
 def check(vector: dict[str, Any], run: Callable[[], Any]) -> None:
@@ -39,31 +39,18 @@ def grant_summary(grant: capsign.Grant | None) -> dict[str, Any] | None:
     }
 
 
+def run_verify(vector: dict[str, Any]) -> None:
+    check(vector, lambda: grant_summary(verify_vector(vector_verifier(vector), vector)))
+
+
 @vector_params("verify.json")
 def test_verify(vector: dict[str, Any]) -> None:
-    i = vector["input"]
+    run_verify(vector)
 
-    def run() -> Any:
-        verifier = capsign.Verifier(
-            i.get("secret"),
-            keys=i.get("keys"),
-            leeway=i.get("leeway", 0),
-            min_secret_len=i.get("min_secret_len"),
-        )
-        request = dict(i.get("request", {}))
-        now = vector["now"]
-        if "token" in i:
-            return grant_summary(verifier.verify_token(i["token"], now=now, **request))
-        if "http" in i:
-            h = i["http"]
-            return grant_summary(
-                verifier.verify_http(
-                    h["authorization"], h["policy"], h["signature"], now=now, **request
-                )
-            )
-        return grant_summary(verifier.verify(i["policy"], i["signature"], now=now, **request))
 
-    check(vector, run)
+@vector_params("attacks.json")
+def test_attack(vector: dict[str, Any]) -> None:
+    run_verify(vector)
 
 
 @vector_params("issue.json")
@@ -130,7 +117,7 @@ def test_capability(vector: dict[str, Any]) -> None:
 
 def test_every_error_code_has_a_vector_and_a_class() -> None:
     seen = set()
-    for name in ("verify.json", "issue.json", "filestack.json", "capability.json"):
+    for name in ("verify.json", "attacks.json", "issue.json", "filestack.json", "capability.json"):
         for v in load_vectors(name):
             if "error" in v["expected"]:
                 seen.add(v["expected"]["error"])
