@@ -11,7 +11,7 @@ PY_DEPS := "maturin>=1.16,<2" "pytest>=8" "flask>=2.2" "filestack-python==4.0.0"
 PY_SOURCES := python tests/python examples bench
 
 .PHONY: demo quickstart test-e2e test lint test-rust vectors vectors-check python test-python wheel-check \
-        node-deps node test-node npm-install-check refusals bench bench-rust bench-python bench-node clean
+        node-deps node test-node npm-install-check refusals fuzz-smoke bench bench-rust bench-python bench-node clean
 
 demo: python node
 	$(PY) examples/demo/run.py
@@ -19,7 +19,7 @@ demo: python node
 quickstart:
 	$(CARGO) run --quiet -p capsign --example quickstart
 
-test: lint test-rust vectors-check test-python wheel-check test-node npm-install-check test-e2e refusals
+test: lint test-rust vectors-check test-python wheel-check test-node npm-install-check test-e2e refusals fuzz-smoke
 	@echo "make test: all suites passed"
 
 lint:
@@ -97,6 +97,14 @@ npm-install-check:
 # suite says why and skips, unless CAPSIGN_REQUIRE_BROWSER=1 (CI), where that fails.
 test-e2e: python node
 	CAPSIGN_PYTHON=$(abspath $(PY)) node --test --test-reporter=spec tests/e2e/
+
+# --- Fuzzing ------------------------------------------------------------------------
+
+# Every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz if missing). A crash
+# fails with libFuzzer's report; the input is kept under core/fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+fuzz-smoke:
+	core/fuzz/run.sh $(FUZZ_SECONDS)
 
 # --- Benchmarks ---------------------------------------------------------------------
 
