@@ -32,6 +32,9 @@ impl Key {
     }
 }
 
+// Its only field zeroes itself on drop.
+impl zeroize::ZeroizeOnDrop for Key {}
+
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Key(<redacted>)")
@@ -121,6 +124,12 @@ mod tests {
         let err = Key::new(b"hunter2", 16).unwrap_err().to_string();
         assert!(err.contains("7 bytes"), "{err}");
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn keys_are_zeroed_on_drop() {
+        fn zeroed_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroed_on_drop::<Key>();
     }
 
     #[test]

@@ -63,12 +63,20 @@ impl MacKey {
     }
 }
 
-impl Drop for MacKey {
-    fn drop(&mut self) {
+impl Zeroize for MacKey {
+    fn zeroize(&mut self) {
         self.inner.zeroize();
         self.outer.zeroize();
     }
 }
+
+impl Drop for MacKey {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for MacKey {}
 
 /// Finishes a SHA-256 whose state has absorbed `absorbed` bytes (0, or one block for a
 /// loaded key), over `message`. With `wipe`, the padding buffer (which holds the end of
@@ -111,6 +119,17 @@ mod tests {
             .step_by(2)
             .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn keys_are_zeroed_on_drop() {
+        fn zeroed_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroed_on_drop::<MacKey>();
+        // Drop runs `zeroize`: after it, nothing of the key is left in the states.
+        let mut key = MacKey::new(b"a secret that must not stay in memory");
+        assert!(key.inner != [0; 8] && key.outer != [0; 8]);
+        key.zeroize();
+        assert_eq!((key.inner, key.outer), ([0; 8], [0; 8]));
     }
 
     /// RFC 4231 §4.2–§4.8, HMAC-SHA-256 results (test case 5 is truncated and checked on

@@ -21,15 +21,30 @@ mod verifying;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use zeroize::Zeroize;
 
 use crate::error::OrThrow;
 
-/// A secret: a string (its UTF-8 bytes are the key) or a `Buffer`. (Spelled out in
-/// signatures, so that the generated declarations name the types.)
-pub(crate) fn secret_bytes(secret: &Either<String, Buffer>) -> &[u8] {
-    match secret {
-        Either::A(text) => text.as_bytes(),
-        Either::B(buffer) => buffer,
+/// A secret argument: a string (its UTF-8 bytes are the key) or a `Buffer`. (Spelled out
+/// as `Either<String, Buffer>` in signatures, so that the generated declarations name the
+/// types.) The binding's own copy of a string secret is zeroed on drop; a `Buffer` is the
+/// caller's memory and is left alone.
+pub(crate) struct Secret(pub(crate) Either<String, Buffer>);
+
+impl Secret {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match &self.0 {
+            Either::A(text) => text.as_bytes(),
+            Either::B(buffer) => buffer,
+        }
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        if let Either::A(text) = &mut self.0 {
+            text.zeroize();
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::error::OrThrow;
-use crate::{integer, secret_bytes};
+use crate::{Secret, integer};
 
 /// Signs policies with one secret (and an optional `kid`).
 #[napi]
@@ -21,6 +21,7 @@ impl Signer {
         kid: Option<String>,
         min_secret_len: Option<u32>,
     ) -> Result<Self> {
+        let secret = Secret(secret);
         let mut builder = capsign::Signer::builder();
         if let Some(kid) = kid {
             builder = builder.kid(kid);
@@ -29,7 +30,7 @@ impl Signer {
             builder = builder.min_secret_len(min as usize);
         }
         Ok(Signer {
-            inner: builder.build(secret_bytes(&secret)).or_throw(env)?,
+            inner: builder.build(secret.bytes()).or_throw(env)?,
         })
     }
 

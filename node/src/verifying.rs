@@ -8,7 +8,7 @@ use napi_derive::napi;
 
 use crate::capability::Command;
 use crate::error::OrThrow;
-use crate::{integer, secret_bytes};
+use crate::{Secret, integer};
 
 /// What a request names, as positional arguments (see `index.js`).
 struct Fields<'a> {
@@ -113,9 +113,15 @@ impl Verifier {
         leeway: Option<f64>,
         min_secret_len: Option<u32>,
     ) -> Result<Self> {
+        let secret = secret.map(Secret);
+        let mut keys: Vec<(String, Secret)> = keys
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(kid, secret)| (kid, Secret(secret)))
+            .collect();
         let mut builder = capsign::Verifier::builder();
         if let Some(secret) = &secret {
-            builder = builder.secret(secret_bytes(secret));
+            builder = builder.secret(secret.bytes());
         }
         if let Some(leeway) = leeway {
             builder =
@@ -124,11 +130,9 @@ impl Verifier {
         if let Some(min) = min_secret_len {
             builder = builder.min_secret_len(min as usize);
         }
-        let mut keys: Vec<(String, Either<String, Buffer>)> =
-            keys.unwrap_or_default().into_iter().collect();
         keys.sort_by(|a, b| a.0.cmp(&b.0));
         for (kid, secret) in &keys {
-            builder = builder.key(kid.as_str(), secret_bytes(secret));
+            builder = builder.key(kid.as_str(), secret.bytes());
         }
         Ok(Verifier {
             inner: builder.build().or_throw(env)?,
