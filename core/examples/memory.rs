@@ -45,7 +45,13 @@ fn main() {
         .collect();
     let tampered: Vec<String> = tokens
         .iter()
-        .map(|t| format!("{}{}", &t[..t.len() - 1], if t.ends_with('0') { '1' } else { '0' }))
+        .map(|t| {
+            format!(
+                "{}{}",
+                &t[..t.len() - 1],
+                if t.ends_with('0') { '1' } else { '0' }
+            )
+        })
         .collect();
     let start = rss_kib();
     let warmup = count / 100;
@@ -75,7 +81,10 @@ fn main() {
     }
     let elapsed = began.elapsed();
     let end = rss_kib();
-    assert_eq!(refused, ((count / 10) * 2 + (count % 10).saturating_sub(8)) as u64);
+    assert_eq!(
+        refused,
+        ((count / 10) * 2 + (count % 10).saturating_sub(8)) as u64
+    );
     println!(
         "rust: {count} verifications ({ok} granted, {refused} refused) in {:.1} s",
         elapsed.as_secs_f64()
