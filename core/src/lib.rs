@@ -59,6 +59,9 @@ pub use pattern::Pattern;
 pub use policy::{Call, CommandRef, FieldValue, Policy, Request};
 pub use sign::{Claims, Credentials, Signer, SignerBuilder};
 pub use verify::{Grant, Verifier, VerifierBuilder};
+/// Re-exported so that code holding a secret (the bindings' copies of string secrets)
+/// can have it zeroed on drop without depending on `zeroize` itself.
+pub use zeroize::Zeroizing;
 
 /// Seconds since the Unix epoch by the system clock (0 if the clock is before 1970).
 pub fn unix_now() -> u64 {

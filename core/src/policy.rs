@@ -963,6 +963,28 @@ pub enum CommandRef<'a> {
     },
 }
 
+impl<'a> CommandRef<'a> {
+    /// The command of a request given in at most one of three ways — a command, a REST
+    /// request `(method, target)` or an RPC request `(prefix, target)` — as the bindings'
+    /// keyword arguments take it. None given: `Ok(None)`; more than one:
+    /// `invalid_argument` naming `command`.
+    pub fn one_of(
+        command: Option<CommandRef<'a>>,
+        rest: Option<(&'a str, &'a str)>,
+        rpc: Option<(&'a str, &'a str)>,
+    ) -> Result<Option<CommandRef<'a>>> {
+        match (command, rest, rpc) {
+            (command, None, None) => Ok(command),
+            (None, Some((method, target)), None) => Ok(Some(CommandRef::Rest { method, target })),
+            (None, None, Some((prefix, target))) => Ok(Some(CommandRef::Rpc { prefix, target })),
+            _ => Err(Error::invalid_argument(
+                "command",
+                "give one of command, rest and rpc",
+            )),
+        }
+    }
+}
+
 impl<'a> From<&'a str> for CommandRef<'a> {
     fn from(text: &'a str) -> Self {
         CommandRef::Text(text)
@@ -1073,6 +1095,32 @@ mod tests {
         let err = policy(json).unwrap_err();
         assert_eq!(err.code(), "invalid_policy", "{json}: {err}");
         err.field().unwrap().to_owned()
+    }
+
+    #[test]
+    fn a_request_names_its_command_one_way() {
+        assert!(CommandRef::one_of(None, None, None).unwrap().is_none());
+        assert!(matches!(
+            CommandRef::one_of(Some("cat /x".into()), None, None),
+            Ok(Some(CommandRef::Text("cat /x")))
+        ));
+        assert!(matches!(
+            CommandRef::one_of(None, Some(("GET", "/x")), None),
+            Ok(Some(CommandRef::Rest { method: "GET", .. }))
+        ));
+        assert!(matches!(
+            CommandRef::one_of(None, None, Some(("/api/v0", "/api/v0/id"))),
+            Ok(Some(CommandRef::Rpc {
+                prefix: "/api/v0",
+                ..
+            }))
+        ));
+        let both = CommandRef::one_of(Some("id".into()), Some(("GET", "/x")), None).unwrap_err();
+        assert_eq!(
+            (both.code(), both.field()),
+            ("invalid_argument", Some("command"))
+        );
+        assert!(CommandRef::one_of(None, Some(("GET", "/x")), Some(("", "/id"))).is_err());
     }
 
     #[test]

@@ -89,18 +89,13 @@ impl Command {
         args: Vec<String>,
         flags: Option<HashMap<String, Option<String>>>,
     ) -> Result<Self> {
-        let mut builder = capsign::Command::builder();
-        for arg in &args {
-            builder = builder.arg(arg);
-        }
-        for (name, value) in flags.iter().flatten() {
-            builder = match value {
-                Some(v) => builder.flag_value(name, v),
-                None => builder.flag(name),
-            };
-        }
+        let flags = flags.iter().flatten();
         Ok(Command {
-            inner: builder.build().or_throw(env)?,
+            inner: capsign::Command::from_parts(
+                args.iter().map(String::as_str),
+                flags.map(|(name, value)| (name.as_str(), value.as_deref())),
+            )
+            .or_throw(env)?,
         })
     }
 

@@ -21,7 +21,6 @@ mod verifying;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use zeroize::Zeroize;
 
 use crate::error::OrThrow;
 
@@ -29,21 +28,20 @@ use crate::error::OrThrow;
 /// as `Either<String, Buffer>` in signatures, so that the generated declarations name the
 /// types.) The binding's own copy of a string secret is zeroed on drop; a `Buffer` is the
 /// caller's memory and is left alone.
-pub(crate) struct Secret(pub(crate) Either<String, Buffer>);
+pub(crate) struct Secret(Either<capsign::Zeroizing<String>, Buffer>);
 
 impl Secret {
+    pub(crate) fn new(secret: Either<String, Buffer>) -> Self {
+        Secret(match secret {
+            Either::A(text) => Either::A(capsign::Zeroizing::new(text)),
+            Either::B(buffer) => Either::B(buffer),
+        })
+    }
+
     pub(crate) fn bytes(&self) -> &[u8] {
         match &self.0 {
             Either::A(text) => text.as_bytes(),
             Either::B(buffer) => buffer,
-        }
-    }
-}
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        if let Either::A(text) = &mut self.0 {
-            text.zeroize();
         }
     }
 }

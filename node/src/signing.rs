@@ -21,7 +21,7 @@ impl Signer {
         kid: Option<String>,
         min_secret_len: Option<u32>,
     ) -> Result<Self> {
-        let secret = Secret(secret);
+        let secret = Secret::new(secret);
         let mut builder = capsign::Signer::builder();
         if let Some(kid) = kid {
             builder = builder.kid(kid);

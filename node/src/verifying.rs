@@ -23,28 +23,18 @@ struct Fields<'a> {
     rpc: Option<(String, String)>,
 }
 
+fn pair(p: &Option<(String, String)>) -> Option<(&str, &str)> {
+    p.as_ref().map(|(a, b)| (a.as_str(), b.as_str()))
+}
+
 impl Fields<'_> {
     fn request(&self, env: &Env) -> Result<capsign::Request<'_>> {
-        let command = match (&self.command, &self.rest, &self.rpc) {
-            (None, None, None) => None,
-            (Some(Either::A(text)), None, None) => Some(capsign::CommandRef::Text(text)),
-            (Some(Either::B(parsed)), None, None) => {
-                Some(capsign::CommandRef::Parsed(parsed.inner()))
-            }
-            (None, Some((method, target)), None) => {
-                Some(capsign::CommandRef::Rest { method, target })
-            }
-            (None, None, Some((prefix, target))) => {
-                Some(capsign::CommandRef::Rpc { prefix, target })
-            }
-            _ => {
-                return Err(capsign::Error::invalid_argument(
-                    "command",
-                    "give one of command, rest and rpc",
-                ))
-                .or_throw(env);
-            }
-        };
+        let command = self.command.as_ref().map(|c| match c {
+            Either::A(text) => capsign::CommandRef::Text(text),
+            Either::B(parsed) => capsign::CommandRef::Parsed(parsed.inner()),
+        });
+        let command = capsign::CommandRef::one_of(command, pair(&self.rest), pair(&self.rpc))
+            .or_throw(env)?;
         Ok(capsign::Request {
             call: self.call.as_deref(),
             handle: self.handle.as_deref(),
@@ -113,11 +103,11 @@ impl Verifier {
         leeway: Option<f64>,
         min_secret_len: Option<u32>,
     ) -> Result<Self> {
-        let secret = secret.map(Secret);
+        let secret = secret.map(Secret::new);
         let mut keys: Vec<(String, Secret)> = keys
             .unwrap_or_default()
             .into_iter()
-            .map(|(kid, secret)| (kid, Secret(secret)))
+            .map(|(kid, secret)| (kid, Secret::new(secret)))
             .collect();
         let mut builder = capsign::Verifier::builder();
         if let Some(secret) = &secret {

@@ -98,17 +98,11 @@ impl Command {
         args: Vec<PyBackedStr>,
         flags: Option<BTreeMap<String, Option<PyBackedStr>>>,
     ) -> Result<Self, Failure> {
-        let mut builder = capsign::Command::builder();
-        for arg in &args {
-            builder = builder.arg(arg);
-        }
-        for (name, value) in flags.iter().flatten() {
-            builder = match value {
-                Some(v) => builder.flag_value(name, v),
-                None => builder.flag(name),
-            };
-        }
-        Ok(Command(builder.build()?))
+        let flags = flags.iter().flatten();
+        Ok(Command(capsign::Command::from_parts(
+            args.iter().map(|a| &**a),
+            flags.map(|(name, value)| (name.as_str(), value.as_deref())),
+        )?))
     }
 
     /// The positionals, in order.

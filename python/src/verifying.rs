@@ -25,23 +25,12 @@ struct RequestArgs<'a> {
 
 impl<'a> RequestArgs<'a> {
     fn request(&self) -> Result<capsign::Request<'a>, Failure> {
-        let command = match (self.command, self.rest, self.rpc) {
-            (None, None, None) => None,
-            (Some(c), None, None) => Some(c.as_ref()),
-            (None, Some((method, target)), None) => {
-                Some(capsign::CommandRef::Rest { method, target })
-            }
-            (None, None, Some((prefix, target))) => {
-                Some(capsign::CommandRef::Rpc { prefix, target })
-            }
-            _ => {
-                return Err(capsign::Error::invalid_argument(
-                    "command",
-                    "give one of command, rest and rpc",
-                )
-                .into());
-            }
-        };
+        let pair = |p: Option<&'a (PyBackedStr, PyBackedStr)>| p.map(|(a, b)| (&**a, &**b));
+        let command = capsign::CommandRef::one_of(
+            self.command.map(CommandArg::as_ref),
+            pair(self.rest),
+            pair(self.rpc),
+        )?;
         Ok(capsign::Request {
             call: self.call,
             handle: self.handle,

@@ -124,6 +124,27 @@ impl Command {
         CommandBuilder::default()
     }
 
+    /// Builds a command from its positionals (in order) and its flags, `(name with
+    /// dashes, value)` in any order, as the bindings receive them. Flags are checked in
+    /// name order, so the problem reported does not depend on the order given.
+    pub fn from_parts<'s>(
+        args: impl IntoIterator<Item = &'s str>,
+        flags: impl IntoIterator<Item = (&'s str, Option<&'s str>)>,
+    ) -> Result<Command> {
+        let mut builder = args
+            .into_iter()
+            .fold(Command::builder(), CommandBuilder::arg);
+        let mut flags: Vec<_> = flags.into_iter().collect();
+        flags.sort_unstable();
+        for (name, value) in flags {
+            builder = match value {
+                Some(value) => builder.flag_value(name, value),
+                None => builder.flag(name),
+            };
+        }
+        builder.build()
+    }
+
     /// The positional arguments, in order.
     pub fn args(&self) -> impl ExactSizeIterator<Item = &str> {
         self.args.iter().map(Arg::as_str)
@@ -368,6 +389,26 @@ mod tests {
         let err = Command::parse(text).unwrap_err();
         assert_eq!(err.code(), "invalid_command", "{text}");
         err.to_string()
+    }
+
+    #[test]
+    fn from_parts_is_the_builder_in_flag_name_order() {
+        let built = Command::builder()
+            .arg("pin")
+            .arg("add")
+            .flag("-r")
+            .flag_value("--timeout", "5s")
+            .build()
+            .unwrap();
+        let parts =
+            Command::from_parts(["pin", "add"], [("-r", None), ("--timeout", Some("5s"))]).unwrap();
+        assert_eq!(parts, built);
+        // Two bad flags: the one first by name is reported, whatever the order given.
+        let a = Command::from_parts(["x"], [("-b\n", None), ("-a\n", None)]).unwrap_err();
+        let b = Command::from_parts(["x"], [("-a\n", None), ("-b\n", None)]).unwrap_err();
+        assert_eq!(a.to_string(), b.to_string());
+        assert_eq!(a.code(), "invalid_command");
+        assert!(Command::from_parts([], []).is_err());
     }
 
     #[test]
