@@ -256,7 +256,7 @@ impl VerifyCase {
             builder = builder.secret(s);
         }
         for (kid, s) in &self.keys {
-            builder = builder.key(*kid, s);
+            builder = builder.key(*kid, *s);
         }
         if let Some(n) = self.min_secret_len {
             builder = builder.min_secret_len(n);
@@ -770,8 +770,9 @@ fn verify_vectors() -> Writer {
 
     // Keys.
     let k1 = Signer::builder()
+        .secret(SECRET)
         .kid("k1")
-        .build(SECRET)
+        .build()
         .unwrap()
         .issue_at(&Claims::default(), NOW)
         .unwrap();
@@ -1456,7 +1457,7 @@ fn issue_vectors() -> Writer {
             if let Some(m) = min {
                 b = b.min_secret_len(m);
             }
-            let creds = b.build(secret)?.issue_at(&claims, NOW)?;
+            let creds = b.secret(secret).build()?.issue_at(&claims, NOW)?;
             let json = dangerous::decode_unverified(creds.policy())?;
             Ok(json!({
                 "policy": creds.policy(),
@@ -2718,8 +2719,9 @@ fn attack_vectors() -> Writer {
     );
     // kid games.
     let k1 = Signer::builder()
+        .secret(SECRET)
         .kid("k1")
-        .build(SECRET)
+        .build()
         .unwrap()
         .issue_at(&Claims::default(), NOW)
         .unwrap();

@@ -4,8 +4,8 @@
 use crate::encoding::{base64_decode, hex_encode};
 use crate::error::{Error, Result};
 use crate::json;
+use crate::keys::HmacKey;
 use crate::limits::MAX_POLICY_LEN;
-use crate::mac::MacKey;
 
 /// Decodes a policy, or the policy part of a token, **without verifying its signature**,
 /// and returns its JSON text. For inspecting a credential by hand (`capsign inspect`):
@@ -22,8 +22,8 @@ pub fn decode_unverified(policy_or_token: &str) -> Result<String> {
     let bytes = base64_decode(policy.as_bytes()).map_err(Error::malformed)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::malformed("the decoded policy is not UTF-8"))?;
-    json::parse_object(&text, |_, _, _| {})
-        .map_err(|e| Error::malformed(format!("{} at byte {}", e.what, e.at)))?;
+    json::for_each_member(&text, |_, _| {})
+        .map_err(|e| Error::malformed(format!("{} in the decoded policy", e.0)))?;
     Ok(text)
 }
 
@@ -31,7 +31,11 @@ pub fn decode_unverified(policy_or_token: &str) -> Result<String> {
 /// verifier would accept for this string under `secret`. For building test vectors and
 /// interoperability checks (a policy in another alphabet, a deliberately invalid policy).
 pub fn sign_raw(secret: &[u8], policy: &str) -> String {
-    hex_encode(&MacKey::new(secret).sign(policy.as_bytes()))
+    let mut out = String::with_capacity(64);
+    if let Ok(key) = HmacKey::unchecked(secret) {
+        hex_encode(&key.sign(policy.as_bytes()), &mut out);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 use crate::json::Style;
-use crate::policy::{Compiled, RawPolicy};
+use crate::policy::compiled::Compiled;
+use crate::policy::decode::RawPolicy;
 use crate::sign::{Credentials, Signer};
 
 /// Validates `policy_json` (a JSON object of policy fields) and signs it the way
@@ -25,8 +26,9 @@ pub fn security(policy_json: &str, secret: &[u8]) -> Result<Credentials> {
     })?;
     let policy = raw.validate(COMPILED.get_or_init(Compiled::new), true)?;
     Signer::builder()
+        .secret(secret)
         .min_secret_len(1)
-        .build(secret)?
+        .build()?
         .sign_policy(&policy, Style::Python)
 }
 

@@ -1,509 +1,253 @@
-//! A strict JSON reader for policy objects, and the two writers capsign needs.
+//! JSON for policies, by `serde_json`.
 //!
-//! Reading is RFC 8259 without extensions: no comments, no trailing commas, no lone
-//! surrogates, no raw control characters in strings, and nesting bounded by
-//! [`MAX_JSON_DEPTH`] so that hostile input can never exhaust the stack. Strings without
-//! escapes borrow from the input. Numbers are kept as their source text, so that the
-//! policy rules (integers below 2^53, zero fractions allowed) are applied exactly.
+//! Reading: a policy object member by member, in document order with duplicates kept (so
+//! that a repeated field can be refused), each value as its exact source text
+//! ([`RawValue`]), so that the policy rules apply to numbers as written (integers below
+//! 2^53; a zero fraction is allowed, `1.0000000000000001` is not). The input must be one
+//! RFC 8259 object: no comments, trailing commas, lone surrogates, raw control characters
+//! or trailing text. Every member value is checked in full, strings unescaped and nesting
+//! bounded by [`MAX_JSON_DEPTH`]: `serde_json` skips over a raw value without recursion, so
+//! the bound is applied here, one level at a time, and stops at the limit.
 //!
-//! Writing has two styles: canonical (compact separators, UTF-8, the escapes of Python's
-//! `json.dumps(..., ensure_ascii=False)` and JavaScript's `JSON.stringify`), and
-//! Python-compatible (`", "` and `": "` separators, `\uXXXX` for everything outside
-//! printable ASCII), which is what filestack-python signs.
+//! Writing: canonical (compact separators, UTF-8, the escapes of Python's
+//! `json.dumps(..., ensure_ascii=False)` and JavaScript's `JSON.stringify`: `serde_json`'s
+//! compact output), or Python-compatible (`", "` and `": "` separators, `\uXXXX` for
+//! everything outside printable ASCII), which is what filestack-python signs.
 
 use std::borrow::Cow;
+use std::fmt;
+use std::io;
+
+use serde::Serialize;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+pub(crate) use serde_json::value::RawValue;
 
 use crate::limits::MAX_JSON_DEPTH;
 
-/// A parsed JSON value. Nested objects are never valid in a policy, so only their presence
-/// is recorded.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Value<'a> {
-    Null,
-    Bool(bool),
-    /// The number's source text, already checked against the JSON grammar.
-    Number(&'a str),
-    String(Cow<'a, str>),
-    Array(Vec<Value<'a>>),
-    Object,
-}
-
-impl Value<'_> {
-    /// The JSON type name, for error messages.
-    pub(crate) fn type_name(&self) -> &'static str {
-        match self {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object => "an object",
-        }
-    }
-}
-
-/// A syntax error: what and where (byte offset in the decoded policy).
+/// Why a decoded policy is not a JSON object (for `malformed`).
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct SyntaxError {
-    pub(crate) what: &'static str,
-    pub(crate) at: usize,
+pub(crate) struct SyntaxError(pub(crate) String);
+
+impl From<serde_json::Error> for SyntaxError {
+    fn from(e: serde_json::Error) -> Self {
+        SyntaxError(e.to_string())
+    }
 }
 
-type Parsed<T> = Result<T, SyntaxError>;
+/// A JSON string, borrowed from the input when it has no escapes.
+pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
 
-/// Parses `text` as one JSON object and calls `member(key, value, raw)` for each member in
-/// document order (duplicates included), where `raw` is the value's source text.
-pub(crate) fn parse_object<'a>(
-    text: &'a str,
-    mut member: impl FnMut(Cow<'a, str>, Value<'a>, &'a str),
-) -> Parsed<()> {
-    let mut p = Reader { text, pos: 0 };
-    p.whitespace();
-    if p.peek() != Some(b'{') {
-        return Err(p.error("the policy is not a JSON object"));
-    }
-    p.pos += 1;
-    p.whitespace();
-    if p.peek() == Some(b'}') {
-        p.pos += 1;
-    } else {
-        loop {
-            p.whitespace();
-            if p.peek() != Some(b'"') {
-                return Err(p.error("expected a member name"));
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
             }
-            let key = p.string()?;
-            p.whitespace();
-            p.expect(b':', "expected ':'")?;
-            p.whitespace();
-            let start = p.pos;
-            let value = p.value(1)?;
-            member(key, value, &text[start..p.pos]);
-            p.whitespace();
-            match p.peek() {
-                Some(b',') => p.pos += 1,
-                Some(b'}') => {
-                    p.pos += 1;
-                    break;
-                }
-                _ => return Err(p.error("expected ',' or '}'")),
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
             }
         }
+        deserializer.deserialize_str(V)
     }
-    p.whitespace();
-    if p.pos != text.len() {
-        return Err(p.error("unexpected text after the policy object"));
+}
+
+/// The JSON type of a raw value, from its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    String,
+    Number,
+    Array,
+    Object,
+    Bool,
+    Null,
+}
+
+impl Kind {
+    pub(crate) fn of(raw: &RawValue) -> Kind {
+        match raw.get().as_bytes().first() {
+            Some(b'"') => Kind::String,
+            Some(b'[') => Kind::Array,
+            Some(b'{') => Kind::Object,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'n') => Kind::Null,
+            _ => Kind::Number,
+        }
     }
+
+    /// The type name, for error messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::String => "a string",
+            Kind::Number => "a number",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+            Kind::Bool => "a boolean",
+            Kind::Null => "null",
+        }
+    }
+}
+
+/// Parses `text` as one JSON object and calls `member(key, value)` for each member in
+/// document order (duplicates included), after checking the value in full.
+pub(crate) fn for_each_member<'a>(
+    text: &'a str,
+    member: impl FnMut(Cow<'a, str>, &'a RawValue),
+) -> Result<(), SyntaxError> {
+    struct Members<F>(F);
+    impl<'de, F: FnMut(Cow<'de, str>, &'de RawValue)> Visitor<'de> for Members<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("the policy as a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+            while let Some(Text(key)) = map.next_key()? {
+                let value: &'de RawValue = map.next_value()?;
+                check_value(value, 1).map_err(de::Error::custom)?;
+                (self.0)(key, value);
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.deserialize_map(Members(member))?;
+    de.end()?;
     Ok(())
 }
 
-struct Reader<'a> {
+/// Checks a value at `depth` (a member value is at depth 1): strings unescape, and
+/// containers nest at most [`MAX_JSON_DEPTH`] deep. Each level is parsed once, and the
+/// walk stops at the limit, so the work is bounded by the limit times the length.
+fn check_value(raw: &RawValue, depth: usize) -> Result<(), String> {
+    let nested = |items: Vec<&RawValue>| -> Result<(), String> {
+        items
+            .into_iter()
+            .try_for_each(|v| check_value(v, depth + 1))
+    };
+    match Kind::of(raw) {
+        Kind::String => serde_json::from_str::<Text<'_>>(raw.get())
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Kind::Array | Kind::Object if depth + 1 > MAX_JSON_DEPTH => {
+            Err(format!("JSON nested more than {MAX_JSON_DEPTH} deep"))
+        }
+        Kind::Array => nested(serde_json::from_str(raw.get()).map_err(|e| e.to_string())?),
+        Kind::Object => {
+            let mut values = Vec::new();
+            for_each_entry(raw.get(), |_, v| values.push(v)).map_err(|e| e.0)?;
+            nested(values)
+        }
+        Kind::Number | Kind::Bool | Kind::Null => Ok(()),
+    }
+}
+
+/// The members of a nested object, without checking their values.
+fn for_each_entry<'a>(
     text: &'a str,
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
-    }
-
-    fn error(&self, what: &'static str) -> SyntaxError {
-        SyntaxError { what, at: self.pos }
-    }
-
-    fn expect(&mut self, byte: u8, what: &'static str) -> Parsed<()> {
-        if self.peek() == Some(byte) {
-            self.pos += 1;
+    entry: impl FnMut(Cow<'a, str>, &'a RawValue),
+) -> Result<(), SyntaxError> {
+    struct Entries<F>(F);
+    impl<'de, F: FnMut(Cow<'de, str>, &'de RawValue)> Visitor<'de> for Entries<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+            while let Some(Text(key)) = map.next_key()? {
+                (self.0)(key, map.next_value()?);
+            }
             Ok(())
-        } else {
-            Err(self.error(what))
         }
     }
-
-    fn whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    fn value(&mut self, depth: usize) -> Parsed<Value<'a>> {
-        match self.peek() {
-            Some(b'"') => Ok(Value::String(self.string()?)),
-            Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
-            Some(b'[') => self.array(depth + 1),
-            Some(b'{') => self.object(depth + 1),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            _ => Err(self.error("expected a JSON value")),
-        }
-    }
-
-    fn literal(&mut self, word: &'static str, value: Value<'a>) -> Parsed<Value<'a>> {
-        if self.text.as_bytes()[self.pos..].starts_with(word.as_bytes()) {
-            self.pos += word.len();
-            Ok(value)
-        } else {
-            Err(self.error("expected a JSON value"))
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Parsed<Value<'a>> {
-        if depth > MAX_JSON_DEPTH {
-            return Err(self.error("JSON nested too deeply"));
-        }
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.whitespace();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            self.whitespace();
-            items.push(self.value(depth)?);
-            self.whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.error("expected ',' or ']'")),
-            }
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Parsed<Value<'a>> {
-        if depth > MAX_JSON_DEPTH {
-            return Err(self.error("JSON nested too deeply"));
-        }
-        self.pos += 1;
-        self.whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object);
-        }
-        loop {
-            self.whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a member name"));
-            }
-            self.string()?;
-            self.whitespace();
-            self.expect(b':', "expected ':'")?;
-            self.whitespace();
-            self.value(depth)?;
-            self.whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Object);
-                }
-                _ => return Err(self.error("expected ',' or '}'")),
-            }
-        }
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-        self.pos - start
-    }
-
-    fn number(&mut self) -> Parsed<&'a str> {
-        let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(self.error("malformed number")),
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if self.digits() == 0 {
-                return Err(self.error("malformed number"));
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if self.digits() == 0 {
-                return Err(self.error("malformed number"));
-            }
-        }
-        Ok(&self.text[start..self.pos])
-    }
-
-    fn string(&mut self) -> Parsed<Cow<'a, str>> {
-        let bytes = self.text.as_bytes();
-        self.pos += 1;
-        let start = self.pos;
-        loop {
-            match bytes.get(self.pos) {
-                None => return Err(self.error("unterminated string")),
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(&self.text[start..self.pos - 1]));
-                }
-                Some(b'\\') => break,
-                Some(0..0x20) => return Err(self.error("control character in a string")),
-                Some(_) => self.pos += 1,
-            }
-        }
-        let mut out = String::with_capacity(self.pos - start + 16);
-        out.push_str(&self.text[start..self.pos]);
-        let mut run = self.pos;
-        loop {
-            match bytes.get(self.pos) {
-                None => return Err(self.error("unterminated string")),
-                Some(b'"') => {
-                    out.push_str(&self.text[run..self.pos]);
-                    self.pos += 1;
-                    return Ok(Cow::Owned(out));
-                }
-                Some(b'\\') => {
-                    out.push_str(&self.text[run..self.pos]);
-                    self.pos += 1;
-                    self.escape(&mut out)?;
-                    run = self.pos;
-                }
-                Some(0..0x20) => return Err(self.error("control character in a string")),
-                Some(_) => self.pos += 1,
-            }
-        }
-    }
-
-    fn escape(&mut self, out: &mut String) -> Parsed<()> {
-        let c = match self.peek() {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
-                self.pos += 1;
-                let first = self.hex4()?;
-                let code = match first {
-                    0xd800..=0xdbff => {
-                        if !self.text.as_bytes()[self.pos..].starts_with(b"\\u") {
-                            return Err(self.error("lone surrogate in a string"));
-                        }
-                        self.pos += 2;
-                        let second = self.hex4()?;
-                        if !(0xdc00..=0xdfff).contains(&second) {
-                            return Err(self.error("lone surrogate in a string"));
-                        }
-                        0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00)
-                    }
-                    0xdc00..=0xdfff => return Err(self.error("lone surrogate in a string")),
-                    _ => first,
-                };
-                let c = char::from_u32(code).ok_or_else(|| self.error("bad \\u escape"))?;
-                out.push(c);
-                return Ok(());
-            }
-            _ => return Err(self.error("bad escape in a string")),
-        };
-        self.pos += 1;
-        out.push(c);
-        Ok(())
-    }
-
-    fn hex4(&mut self) -> Parsed<u32> {
-        let mut v = 0u32;
-        for _ in 0..4 {
-            let d = match self.peek() {
-                Some(c @ b'0'..=b'9') => c - b'0',
-                Some(c @ b'a'..=b'f') => c - b'a' + 10,
-                Some(c @ b'A'..=b'F') => c - b'A' + 10,
-                _ => return Err(self.error("bad \\u escape")),
-            };
-            v = (v << 4) | u32::from(d);
-            self.pos += 1;
-        }
-        Ok(v)
-    }
+    serde_json::Deserializer::from_str(text).deserialize_map(Entries(entry))?;
+    Ok(())
 }
 
-/// How a JSON object is written.
+/// A string value, or `None` for another type.
+pub(crate) fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
+    serde_json::from_str::<Text<'_>>(raw.get())
+        .ok()
+        .map(|t| t.0)
+}
+
+/// An array of strings, or `None` for anything else.
+pub(crate) fn strings(raw: &RawValue) -> Option<Vec<Cow<'_, str>>> {
+    serde_json::from_str::<Vec<Text<'_>>>(raw.get())
+        .ok()
+        .map(|items| items.into_iter().map(|t| t.0).collect())
+}
+
+/// How to write JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Style {
-    /// `{"a":1,"b":["x"]}`, UTF-8: capsign's own output.
+    /// Compact, UTF-8: what capsign signs.
     Canonical,
-    /// `{"a": 1, "b": ["x"]}` with `\uXXXX` for non-ASCII: Python's
-    /// `json.dumps(obj, sort_keys=True)`, which filestack-python signs.
+    /// `json.dumps(obj, sort_keys=True)`: what filestack-python signs.
     Python,
 }
 
-impl Style {
-    fn item_separator(self) -> &'static str {
-        match self {
-            Style::Canonical => ",",
-            Style::Python => ", ",
-        }
-    }
-
-    fn key_separator(self) -> &'static str {
-        match self {
-            Style::Canonical => ":",
-            Style::Python => ": ",
-        }
-    }
+/// Appends `value` as JSON in `style` to `out`.
+pub(crate) fn write(out: &mut Vec<u8>, value: &impl Serialize, style: Style) {
+    // Writing to a Vec cannot fail, and the values capsign writes always serialize.
+    let _ = match style {
+        Style::Canonical => value.serialize(&mut serde_json::Serializer::new(&mut *out)),
+        Style::Python => value.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut *out, Python,
+        )),
+    };
 }
 
-/// Writes a JSON object member by member; keys must be given in sorted order.
-pub(crate) struct ObjectWriter<'o> {
-    out: &'o mut String,
-    style: Style,
-    first: bool,
-}
+/// The separators and escapes of Python's `json.dumps` defaults (`ensure_ascii=True`).
+struct Python;
 
-impl<'o> ObjectWriter<'o> {
-    pub(crate) fn new(out: &'o mut String, style: Style) -> Self {
-        out.push('{');
-        ObjectWriter {
-            out,
-            style,
-            first: true,
-        }
-    }
-
-    /// Keys are the policy's field names: ASCII identifiers that need no escaping.
-    fn key(&mut self, key: &'static str) {
-        debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()));
-        if !self.first {
-            self.out.push_str(self.style.item_separator());
-        }
-        self.first = false;
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push('"');
-        self.out.push_str(self.style.key_separator());
-    }
-
-    pub(crate) fn integer(&mut self, key: &'static str, value: u64) {
-        self.key(key);
-        write_integer(self.out, value);
-    }
-
-    pub(crate) fn string(&mut self, key: &'static str, value: &str) {
-        self.key(key);
-        write_string(self.out, value, self.style);
-    }
-
-    pub(crate) fn strings<'s>(
+impl serde_json::ser::Formatter for Python {
+    fn begin_array_value<W: ?Sized + io::Write>(
         &mut self,
-        key: &'static str,
-        values: impl IntoIterator<Item = &'s str>,
-    ) {
-        self.key(key);
-        write_string_array(self.out, values, self.style);
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
     }
 
-    pub(crate) fn finish(self) {
-        self.out.push('}');
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
     }
-}
 
-/// Writes `["a","b"]` in the given style.
-pub(crate) fn write_string_array<'s>(
-    out: &mut String,
-    values: impl IntoIterator<Item = &'s str>,
-    style: Style,
-) {
-    out.push('[');
-    for (i, v) in values.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str(style.item_separator());
-        }
-        write_string(out, v, style);
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
     }
-    out.push(']');
-}
 
-/// Writes a JSON string literal in the given style.
-pub(crate) fn write_string(out: &mut String, s: &str, style: Style) {
-    let escapes =
-        |b: u8| b == b'"' || b == b'\\' || b < 0x20 || (style == Style::Python && b >= 0x7f);
-    out.reserve(s.len() + 2);
-    out.push('"');
-    let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| escapes(b)) {
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
-    let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !escapes(b) {
-            i += 1;
-            continue;
-        }
-        out.push_str(&s[run..i]);
-        if b < 0x80 {
-            match b {
-                b'"' => out.push_str("\\\""),
-                b'\\' => out.push_str("\\\\"),
-                b'\n' => out.push_str("\\n"),
-                b'\r' => out.push_str("\\r"),
-                b'\t' => out.push_str("\\t"),
-                0x08 => out.push_str("\\b"),
-                0x0c => out.push_str("\\f"),
-                _ => push_unicode_escape(out, u16::from(b)),
+    /// `serde_json` has already escaped `"`, `\` and control characters; the rest of
+    /// what Python escapes is everything from DEL up, as UTF-16 `\uXXXX` (lowercase).
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if c < '\u{7f}' {
+                continue;
             }
-            i += 1;
-        } else {
-            // Python style: a non-ASCII character, as UTF-16 escapes.
-            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            w.write_all(&fragment.as_bytes()[start..at])?;
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
-                push_unicode_escape(out, *unit);
+                write!(w, "\\u{unit:04x}")?;
             }
-            i += c.len_utf8();
+            start = at + c.len_utf8();
         }
-        run = i;
-    }
-    out.push_str(&s[run..]);
-    out.push('"');
-}
-
-/// Appends `\uXXXX` with lowercase hex digits.
-fn push_unicode_escape(out: &mut String, unit: u16) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push_str("\\u");
-    for shift in [12, 8, 4, 0] {
-        out.push(char::from(HEX[usize::from((unit >> shift) & 15)]));
-    }
-}
-
-/// Appends the decimal digits of `value` without allocating.
-pub(crate) fn write_integer(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut n = digits.len();
-    loop {
-        n -= 1;
-        digits[n] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    if let Ok(text) = std::str::from_utf8(&digits[n..]) {
-        out.push_str(text);
+        w.write_all(&fragment.as_bytes()[start..])
     }
 }
 
@@ -511,32 +255,36 @@ pub(crate) fn write_integer(out: &mut String, mut value: u64) {
 mod tests {
     use super::*;
 
-    fn members(text: &str) -> Parsed<Vec<(String, Value<'_>, String)>> {
+    fn members(text: &str) -> Result<Vec<(String, String)>, SyntaxError> {
         let mut out = Vec::new();
-        parse_object(text, |k, v, raw| {
-            out.push((k.into_owned(), v, raw.to_owned()))
-        })?;
+        for_each_member(text, |k, v| out.push((k.into_owned(), v.get().to_owned())))?;
         Ok(out)
     }
 
     #[test]
-    fn parses_members_in_order_with_raw_text() {
-        let m = members(r#" {"b": [1, "x"], "a":"y", "b":null} "#).unwrap();
-        assert_eq!(m.len(), 3);
-        assert_eq!(m[0].0, "b");
+    fn reads_members_in_order_with_duplicates_and_exact_text() {
+        let got = members(r#"{ "b" : 1.50 , "a":"x\u0041", "b":[ "y" ],"c":{"d":null}}"#).unwrap();
         assert_eq!(
-            m[0].1,
-            Value::Array(vec![Value::Number("1"), Value::String("x".into())])
+            got,
+            [
+                ("b".into(), "1.50".into()),
+                ("a".into(), r#""x\u0041""#.into()),
+                ("b".into(), r#"[ "y" ]"#.into()),
+                ("c".into(), r#"{"d":null}"#.into()),
+            ]
         );
-        assert_eq!(m[0].2, r#"[1, "x"]"#);
-        assert_eq!(m[1].1, Value::String("y".into()));
-        assert_eq!(m[2].1, Value::Null);
+        let raw: &RawValue = serde_json::from_str(r#""x\u0041""#).unwrap();
+        assert_eq!(string(raw).as_deref(), Some("xA"));
+        assert_eq!(Kind::of(raw), Kind::String);
+        let raw: &RawValue = serde_json::from_str(r#"["a","b\n"]"#).unwrap();
+        assert_eq!(strings(raw).unwrap(), ["a", "b\n"]);
+        let raw: &RawValue = serde_json::from_str(r#"["a",1]"#).unwrap();
+        assert!(strings(raw).is_none());
+        assert!(members(r#"{"k\u00e9":1}"#).unwrap()[0].0 == "ké");
     }
 
     #[test]
-    fn strings_and_escapes() {
-        let m = members(r#"{"s":"a\"b\\c\/d\n\u00e9\ud83d\ude00"}"#).unwrap();
-        assert_eq!(m[0].1, Value::String("a\"b\\c/d\né😀".into()));
+    fn strings_follow_rfc8259() {
         for bad in [
             r#"{"s":"\ud83d"}"#,
             r#"{"s":"\ude00"}"#,
@@ -545,16 +293,22 @@ mod tests {
             r#"{"s":"\u12"}"#,
             "{\"s\":\"a\nb\"}",
             r#"{"s":"abc}"#,
+            r#"{"s":["\ud800"]}"#,
+            r#"{"s":{"\ud800":1}}"#,
+            r#"{"\ud800":1}"#,
         ] {
             assert!(members(bad).is_err(), "{bad}");
         }
+        assert!(members(r#"{"s":"\ud83d\ude00"}"#).is_ok());
     }
 
     #[test]
     fn numbers_follow_the_grammar() {
-        for good in ["0", "-0", "12", "1.5", "1e3", "1E+3", "1.0e-2", "-7"] {
+        for good in [
+            "0", "-0", "12", "1.5", "1e3", "1E+3", "1.0e-2", "-7", "1e400",
+        ] {
             let text = format!(r#"{{"n":{good}}}"#);
-            assert_eq!(members(&text).unwrap()[0].1, Value::Number(good), "{good}");
+            assert_eq!(members(&text).unwrap()[0].1, good, "{good}");
         }
         for bad in [
             "01", "1.", ".5", "+1", "1e", "1e+", "--1", "0x10", "NaN", "Infinity",
@@ -582,77 +336,41 @@ mod tests {
             assert!(members(bad).is_err(), "{bad:?}");
         }
         assert!(members("{}").unwrap().is_empty());
+        assert!(members(" {} \n").unwrap().is_empty());
     }
 
     #[test]
     fn deep_nesting_is_refused_without_recursion_blowup() {
-        let deep = format!(r#"{{"a":{}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
-        let err = members(&deep).unwrap_err();
-        assert_eq!(err.what, "JSON nested too deeply");
-        let ok = format!(
-            r#"{{"a":{}{}}}"#,
-            "[".repeat(MAX_JSON_DEPTH - 1),
-            "]".repeat(MAX_JSON_DEPTH - 1)
-        );
-        assert!(members(&ok).is_ok());
-        let objects = format!(r#"{{"a":{}{}}}"#, "{\"b\":".repeat(50), "}".repeat(50));
+        let deep = format!(r#"{{"a":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+        assert!(members(&deep).unwrap_err().0.contains("nested"));
+        let at_limit = |n: usize| format!(r#"{{"a":{}{}}}"#, "[".repeat(n), "]".repeat(n));
+        assert!(members(&at_limit(MAX_JSON_DEPTH - 1)).is_ok());
+        assert!(members(&at_limit(MAX_JSON_DEPTH)).is_err());
+        let objects = format!(r#"{{"a":{}1{}}}"#, "{\"b\":".repeat(50), "}".repeat(50));
         assert!(members(&objects).is_err());
+        let objects = format!(r#"{{"a":{}1{}}}"#, "{\"b\":".repeat(7), "}".repeat(7));
+        assert!(members(&objects).is_ok());
+    }
+
+    fn written(value: &impl Serialize, style: Style) -> String {
+        let mut out = Vec::new();
+        write(&mut out, value, style);
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
-    fn canonical_writer() {
-        let mut out = String::new();
-        let mut w = ObjectWriter::new(&mut out, Style::Canonical);
-        w.strings("call", ["pick", "store"]);
-        w.integer("expiry", 1700000000);
-        w.string("path", "é\"\\\n\u{1}\u{7f}");
-        w.finish();
+    fn canonical_and_python_styles() {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert("call", serde_json::json!(["pick", "store"]));
+        map.insert("expiry", serde_json::json!(1700000000));
+        map.insert("path", serde_json::json!("é\"\\\n\u{1}\u{7f}😀"));
         assert_eq!(
-            out,
-            "{\"call\":[\"pick\",\"store\"],\"expiry\":1700000000,\"path\":\"é\\\"\\\\\\n\\u0001\u{7f}\"}"
+            written(&map, Style::Canonical),
+            "{\"call\":[\"pick\",\"store\"],\"expiry\":1700000000,\"path\":\"é\\\"\\\\\\n\\u0001\u{7f}😀\"}"
         );
-    }
-
-    #[test]
-    fn integers_are_written_in_decimal() {
-        for v in [0, 7, 10, 1_700_000_000, u64::MAX] {
-            let mut out = String::new();
-            write_integer(&mut out, v);
-            assert_eq!(out, v.to_string());
-        }
-    }
-
-    #[test]
-    fn every_control_character_is_escaped() {
-        for style in [Style::Canonical, Style::Python] {
-            for c in 0u8..0x20 {
-                let mut out = String::new();
-                write_string(&mut out, &char::from(c).to_string(), style);
-                let expected = match c {
-                    b'\n' => "\"\\n\"".to_owned(),
-                    b'\r' => "\"\\r\"".to_owned(),
-                    b'\t' => "\"\\t\"".to_owned(),
-                    8 => "\"\\b\"".to_owned(),
-                    12 => "\"\\f\"".to_owned(),
-                    c => format!("\"\\u{c:04x}\""),
-                };
-                assert_eq!(out, expected);
-            }
-        }
-    }
-
-    #[test]
-    fn python_writer_matches_json_dumps() {
-        // json.dumps({"call": ["store"], "expiry": 1700000000, "path": "é😀\x7f"}, sort_keys=True)
-        let mut out = String::new();
-        let mut w = ObjectWriter::new(&mut out, Style::Python);
-        w.strings("call", ["store"]);
-        w.integer("expiry", 1700000000);
-        w.string("path", "é😀\u{7f}");
-        w.finish();
         assert_eq!(
-            out,
-            r#"{"call": ["store"], "expiry": 1700000000, "path": "\u00e9\ud83d\ude00\u007f"}"#
+            written(&map, Style::Python),
+            r#"{"call": ["pick", "store"], "expiry": 1700000000, "path": "\u00e9\"\\\n\u0001\u007f\ud83d\ude00"}"#
         );
     }
 }

@@ -36,36 +36,32 @@
 
 mod cache;
 pub mod capability;
+mod clock;
 pub mod dangerous;
 mod encoding;
 mod error;
 pub mod filestack;
+pub mod http;
 mod json;
 mod keys;
 pub mod limits;
-mod mac;
 mod pattern;
 mod policy;
+mod request;
 mod sign;
 mod verify;
 
-pub use capability::http;
 pub use capability::{
     Command, CommandBuilder, Permission, PermissionSet, covers, covers_all, covers_text,
 };
+pub use clock::unix_now;
 pub use error::{Error, Result};
-pub use keys::generate_secret;
+pub use keys::{Secret, generate_secret};
 pub use pattern::Pattern;
-pub use policy::{Call, CommandRef, FieldValue, Policy, Request};
+pub use policy::{Call, FieldValue, Policy};
+pub use request::{CommandRef, Request};
 pub use sign::{Claims, Credentials, Signer, SignerBuilder};
 pub use verify::{Grant, Verifier, VerifierBuilder};
 /// Re-exported so that code holding a secret (the bindings' copies of string secrets)
 /// can have it zeroed on drop without depending on `zeroize` itself.
 pub use zeroize::Zeroizing;
-
-/// Seconds since the Unix epoch by the system clock (0 if the clock is before 1970).
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}

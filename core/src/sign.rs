@@ -4,12 +4,14 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
-use crate::encoding::{base64_encode_bytes, hex_encode_bytes};
+use crate::encoding::{base64_encode, hex_encode};
 use crate::error::{Error, Result};
-use crate::json::{Style, write_string_array};
-use crate::keys::{Key, check_kid};
+use crate::json::Style;
+use crate::keys::{HmacKey, Secret, check_kid};
 use crate::limits::{DEFAULT_LIFETIME, MAX_INTEGER, MAX_POLICY_LEN, MIN_SECRET_LEN};
-use crate::policy::{Compiled, Parts, Policy, parse_calls};
+use crate::policy::call::parse_calls;
+use crate::policy::compiled::Compiled;
+use crate::policy::{Parts, Policy};
 
 /// What a credential should allow: the fields of `DESIGN.md` §2, in Rust names, borrowed
 /// from the caller. Leave a field `None` to leave it out of the policy.
@@ -98,7 +100,7 @@ impl fmt::Debug for Credentials {
 /// Signs policies with one secret, optionally naming it with a `kid` (written into every
 /// policy, so verifiers can rotate keys). Cheap to share: issuing takes `&self`.
 pub struct Signer {
-    key: Key,
+    key: HmacKey,
     kid: Option<String>,
     compiled: Compiled,
 }
@@ -113,13 +115,14 @@ impl fmt::Debug for Signer {
 
 impl Signer {
     /// A signer for `secret` (at least [`MIN_SECRET_LEN`] bytes), without a `kid`.
-    pub fn new(secret: impl AsRef<[u8]>) -> Result<Signer> {
-        Signer::builder().build(secret)
+    pub fn new(secret: impl Into<Secret>) -> Result<Signer> {
+        Signer::builder().secret(secret).build()
     }
 
-    /// Options: a `kid`, or a lower minimum secret length.
+    /// Options: the secret, a `kid`, or a lower minimum secret length.
     pub fn builder() -> SignerBuilder {
         SignerBuilder {
+            secret: None,
             kid: None,
             min_secret_len: MIN_SECRET_LEN,
         }
@@ -161,11 +164,11 @@ impl Signer {
             ));
         }
         let permissions = claims.permissions.map(|items| {
-            let mut key = String::new();
-            write_string_array(&mut key, items.iter().copied(), Style::Canonical);
+            let mut key = Vec::new();
+            crate::json::write(&mut key, &items, Style::Canonical);
             (
                 items.iter().map(|s| Cow::Borrowed(*s)).collect(),
-                Cow::Owned(key),
+                Cow::Owned(String::from_utf8(key).unwrap_or_default()),
             )
         });
         let parts = Parts {
@@ -193,15 +196,15 @@ impl Signer {
     pub(crate) fn sign_policy(&self, policy: &Policy, style: Style) -> Result<Credentials> {
         thread_local! {
             // The JSON of the policy being signed (not secret), reused between calls.
-            static JSON: RefCell<String> = RefCell::new(String::with_capacity(256));
+            static JSON: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(256));
         }
         JSON.with_borrow_mut(|json| {
             json.clear();
             policy.write_into(json, style);
-            let mut token = Vec::with_capacity(json.len().div_ceil(3) * 4 + 65);
-            base64_encode_bytes(json.as_bytes(), &mut token);
+            let mut token = String::with_capacity(json.len().div_ceil(3) * 4 + 65);
+            base64_encode(json, &mut token);
             if json.capacity() > 16 * 1024 {
-                *json = String::new(); // do not keep a huge buffer per thread
+                *json = Vec::new(); // do not keep a huge buffer per thread
             }
             if token.len() > MAX_POLICY_LEN {
                 return Err(Error::policy(
@@ -213,11 +216,9 @@ impl Signer {
                 ));
             }
             let dot = token.len();
-            let mac = self.key.sign(&token);
-            token.push(b'.');
-            hex_encode_bytes(&mac, &mut token);
-            let token = String::from_utf8(token)
-                .map_err(|_| Error::policy("policy", "the encoded policy is not ASCII"))?;
+            let mac = self.key.sign(token.as_bytes());
+            token.push('.');
+            hex_encode(&mac, &mut token);
             Ok(Credentials {
                 token,
                 dot,
@@ -227,14 +228,29 @@ impl Signer {
     }
 }
 
-/// Options for a [`Signer`].
-#[derive(Clone, Debug)]
+/// Options for a [`Signer`]: `Signer::builder().secret(…).kid(…).build()`.
 pub struct SignerBuilder {
+    secret: Option<Secret>,
     kid: Option<String>,
     min_secret_len: usize,
 }
 
+impl fmt::Debug for SignerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignerBuilder")
+            .field("secret", &self.secret.is_some())
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SignerBuilder {
+    /// The secret to sign with (at least [`MIN_SECRET_LEN`] bytes).
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secret = Some(secret.into());
+        self
+    }
+
     /// Writes `kid` (1–64 characters) into every policy.
     pub fn kid(mut self, kid: impl Into<String>) -> Self {
         self.kid = Some(kid.into());
@@ -248,13 +264,16 @@ impl SignerBuilder {
         self
     }
 
-    /// The signer for `secret`.
-    pub fn build(self, secret: impl AsRef<[u8]>) -> Result<Signer> {
+    /// The signer, or why the options cannot make one.
+    pub fn build(self) -> Result<Signer> {
         if let Some(kid) = &self.kid {
             check_kid(kid)?;
         }
+        let secret = self
+            .secret
+            .ok_or_else(|| Error::argument("secret", "a signer needs a secret"))?;
         Ok(Signer {
-            key: Key::new(secret.as_ref(), self.min_secret_len)?,
+            key: HmacKey::new(secret.bytes(), self.min_secret_len)?,
             kid: self.kid,
             compiled: Compiled::new(),
         })
@@ -369,14 +388,25 @@ mod tests {
 
     #[test]
     fn kid_and_secret_options() {
-        let signer = Signer::builder().kid("k1").build(SECRET).unwrap();
+        let signer = Signer::builder().secret(SECRET).kid("k1").build().unwrap();
         let creds = signer.issue_at(&Claims::default(), 0).unwrap();
         let json = crate::encoding::base64_decode(creds.policy().as_bytes()).unwrap();
         assert_eq!(json, br#"{"expiry":900,"kid":"k1"}"#);
         assert_eq!(Signer::new(b"short").unwrap_err().code(), "weak_secret");
-        assert!(Signer::builder().min_secret_len(5).build(b"short").is_ok());
+        assert!(
+            Signer::builder()
+                .secret(b"short")
+                .min_secret_len(5)
+                .build()
+                .is_ok()
+        );
         assert_eq!(
-            Signer::builder().kid("").build(SECRET).unwrap_err().code(),
+            Signer::builder()
+                .secret(SECRET)
+                .kid("")
+                .build()
+                .unwrap_err()
+                .code(),
             "invalid_argument"
         );
     }

@@ -8,16 +8,17 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use zeroize::Zeroizing;
-
 use crate::cache::Cache;
-use crate::capability::http::Presented;
 use crate::capability::{Permission, PermissionSet};
 use crate::encoding::{base64_decode, hex_decode_32};
 use crate::error::{Error, Result};
-use crate::keys::{Key, check_kid};
+use crate::http::Presented;
+use crate::keys::{HmacKey, Secret, check_kid};
 use crate::limits::{MAX_LEEWAY, MAX_POLICY_LEN, MIN_SECRET_LEN};
-use crate::policy::{CommandRef, Compiled, Policy, RawPolicy, Request};
+use crate::policy::Policy;
+use crate::policy::compiled::Compiled;
+use crate::policy::decode::RawPolicy;
+use crate::request::{CommandRef, Request};
 
 /// Verifies credentials against a default secret and/or secrets by `kid`.
 ///
@@ -28,8 +29,8 @@ pub struct Verifier {
 }
 
 struct Inner {
-    default: Option<Key>,
-    keys: HashMap<String, Key>,
+    default: Option<HmacKey>,
+    keys: HashMap<String, HmacKey>,
     leeway: u64,
     compiled: Compiled,
     /// Policies already decoded and validated, by the policy string as transmitted. A hit
@@ -51,7 +52,7 @@ impl fmt::Debug for Verifier {
 impl Verifier {
     /// A verifier for policies signed with `secret` (no `kid`, as Filestack's are), with
     /// no leeway.
-    pub fn new(secret: impl AsRef<[u8]>) -> Result<Verifier> {
+    pub fn new(secret: impl Into<Secret>) -> Result<Verifier> {
         Verifier::builder().secret(secret).build()
     }
 
@@ -119,7 +120,7 @@ impl Verifier {
         let json = std::str::from_utf8(&decoded)
             .map_err(|_| Error::malformed("the decoded policy is not UTF-8"))?;
         let raw = RawPolicy::parse(json)?;
-        let key = self.select(raw.kid()?)?;
+        let key = self.select(raw.kid()?.as_deref())?;
         if !key.verify(policy.as_bytes(), &tag) {
             return Err(Error::BadSignature);
         }
@@ -171,7 +172,7 @@ impl Verifier {
         }
     }
 
-    fn select(&self, kid: Option<&str>) -> Result<&Key> {
+    fn select(&self, kid: Option<&str>) -> Result<&HmacKey> {
         match kid {
             Some(kid) => self.inner.keys.get(kid).ok_or_else(|| Error::UnknownKey {
                 kid: Some(kid.to_owned()),
@@ -197,8 +198,8 @@ pub(crate) fn split_token(token: &str) -> Result<(&str, &str)> {
 
 /// Options for a [`Verifier`].
 pub struct VerifierBuilder {
-    default: Option<Zeroizing<Vec<u8>>>,
-    keys: Vec<(String, Zeroizing<Vec<u8>>)>,
+    default: Option<Secret>,
+    keys: Vec<(String, Secret)>,
     leeway: i64,
     min_secret_len: usize,
 }
@@ -218,16 +219,15 @@ impl fmt::Debug for VerifierBuilder {
 
 impl VerifierBuilder {
     /// The secret for policies without a `kid`.
-    pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
-        self.default = Some(Zeroizing::new(secret.as_ref().to_vec()));
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.default = Some(secret.into());
         self
     }
 
     /// The secret for policies whose `kid` is `kid`. Lookup is by `kid` only: a policy
     /// naming a `kid` never falls back to the default secret.
-    pub fn key(mut self, kid: impl Into<String>, secret: impl AsRef<[u8]>) -> Self {
-        self.keys
-            .push((kid.into(), Zeroizing::new(secret.as_ref().to_vec())));
+    pub fn key(mut self, kid: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        self.keys.push((kid.into(), secret.into()));
         self
     }
 
@@ -265,12 +265,12 @@ impl VerifierBuilder {
         let default = self
             .default
             .as_ref()
-            .map(|s| Key::new(s, self.min_secret_len))
+            .map(|s| HmacKey::new(s.bytes(), self.min_secret_len))
             .transpose()?;
         let mut keys = HashMap::with_capacity(self.keys.len());
         for (kid, secret) in &self.keys {
             check_kid(kid)?;
-            let key = Key::new(secret, self.min_secret_len)?;
+            let key = HmacKey::new(secret.bytes(), self.min_secret_len)?;
             if keys.insert(kid.clone(), key).is_some() {
                 return Err(Error::argument(
                     "keys",
@@ -423,7 +423,7 @@ mod tests {
 
     #[test]
     fn keys_by_kid() {
-        let k1 = Signer::builder().kid("k1").build(SECRET).unwrap();
+        let k1 = Signer::builder().secret(SECRET).kid("k1").build().unwrap();
         let token = k1.issue_at(&Claims::default(), 0).unwrap();
         let rotated = Verifier::builder()
             .key("k1", SECRET)

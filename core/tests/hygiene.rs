@@ -24,8 +24,9 @@ fn assert_hidden(shown: &str) {
 
 #[test]
 fn debug_output_never_shows_a_secret() {
-    let signer_builder = Signer::builder().kid("k1");
-    let signer = signer_builder.clone().build(SECRET).unwrap();
+    let signer_builder = Signer::builder().secret(SECRET).kid("k1");
+    let shown_signer_builder = format!("{signer_builder:?}");
+    let signer = signer_builder.build().unwrap();
     let verifier_builder = Verifier::builder()
         .secret(SECRET)
         .key("k1", SECRET)
@@ -45,7 +46,7 @@ fn debug_output_never_shows_a_secret() {
         .verify_token_at(creds.token(), &Request::new(), NOW)
         .unwrap();
     for shown in [
-        format!("{signer_builder:?}"),
+        shown_signer_builder,
         format!("{signer:?} {signer:#?}"),
         shown_builder,
         format!("{verifier:?} {verifier:#?}"),
@@ -67,7 +68,7 @@ fn error_messages_never_show_a_secret() {
     assert!(!format!("{e} {e:?}").contains(weak), "{e}");
 
     // Refusals of genuine and forged credentials name no key material.
-    let signer = Signer::builder().kid("k1").build(SECRET).unwrap();
+    let signer = Signer::builder().secret(SECRET).kid("k1").build().unwrap();
     let creds = signer.issue_at(&Claims::default(), NOW).unwrap();
     let other = Verifier::builder()
         .key("k1", "another-secret-0123456789")

@@ -99,7 +99,8 @@ fn issue_vectors() {
                 b = b.min_secret_len(n as usize);
             }
             let creds = b
-                .build(text(input, "secret").unwrap())?
+                .secret(text(input, "secret").unwrap())
+                .build()?
                 .issue_at(&claims, v["now"].as_u64().unwrap())?;
             Ok(json!({
                 "policy": creds.policy(),

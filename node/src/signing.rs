@@ -22,7 +22,7 @@ impl Signer {
         min_secret_len: Option<u32>,
     ) -> Result<Self> {
         let secret = Secret::new(secret);
-        let mut builder = capsign::Signer::builder();
+        let mut builder = capsign::Signer::builder().secret(secret.bytes());
         if let Some(kid) = kid {
             builder = builder.kid(kid);
         }
@@ -30,7 +30,7 @@ impl Signer {
             builder = builder.min_secret_len(min as usize);
         }
         Ok(Signer {
-            inner: builder.build(secret.bytes()).or_throw(env)?,
+            inner: builder.build().or_throw(env)?,
         })
     }
 

@@ -20,14 +20,14 @@ impl Signer {
         kid: Option<String>,
         min_secret_len: Option<usize>,
     ) -> Result<Self, Failure> {
-        let mut builder = capsign::Signer::builder();
+        let mut builder = capsign::Signer::builder().secret(secret.as_ref());
         if let Some(kid) = kid {
             builder = builder.kid(kid);
         }
         if let Some(min) = min_secret_len {
             builder = builder.min_secret_len(min);
         }
-        Ok(Signer(builder.build(secret)?))
+        Ok(Signer(builder.build()?))
     }
 
     /// The `kid` written into every policy.

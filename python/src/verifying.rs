@@ -59,12 +59,12 @@ impl Verifier {
     ) -> Result<Self, Failure> {
         let mut builder = capsign::Verifier::builder().leeway(leeway);
         if let Some(secret) = secret {
-            builder = builder.secret(secret);
+            builder = builder.secret(secret.as_ref());
         }
         let mut keys: Vec<(String, SecretArg)> = keys.unwrap_or_default().into_iter().collect();
         keys.sort_by(|a, b| a.0.cmp(&b.0));
         for (kid, secret) in keys {
-            builder = builder.key(kid, secret);
+            builder = builder.key(kid, secret.as_ref());
         }
         if let Some(min) = min_secret_len {
             builder = builder.min_secret_len(min);

@@ -12,8 +12,8 @@
 
 mod command;
 mod covers;
-pub mod http;
 mod lex;
+pub(crate) mod mapping;
 mod permission;
 
 pub use command::{Command, CommandBuilder};

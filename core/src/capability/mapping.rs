@@ -16,66 +16,6 @@ use super::command::{self, Command};
 use crate::error::{Error, Result, quote};
 use crate::limits::MAX_COMMAND_LEN;
 
-/// The `WWW-Authenticate` value for a request that carries no credentials (RFC 6750:
-/// no error code).
-pub const CHALLENGE: &str = r#"Bearer realm="capsign""#;
-
-/// Credentials as a request presents them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Presented<'a> {
-    /// `Authorization: Bearer <policy>.<signature>`.
-    Token(&'a str),
-    /// `?policy=…&signature=…` (Filestack style).
-    Pair {
-        /// The `policy` query parameter.
-        policy: &'a str,
-        /// The `signature` query parameter.
-        signature: &'a str,
-    },
-}
-
-/// Reads a request's credentials the way both middlewares do: from an
-/// `Authorization: Bearer` header (scheme case-insensitive), or from exactly one `policy`
-/// and one `signature` query parameter (every value given for each is passed). Never from
-/// cookies, which a browser attaches to cross-site requests on its own.
-///
-/// `Ok(None)`: no credentials (another `Authorization` scheme counts as none). Using both
-/// ways at once, a lone `policy` or `signature`, repeated parameters or an empty bearer
-/// token are `malformed` (RFC 6750 §2: one method per request).
-pub fn read_credentials<'a>(
-    authorization: Option<&'a str>,
-    policy: &[&'a str],
-    signature: &[&'a str],
-) -> Result<Option<Presented<'a>>> {
-    let bearer = authorization.and_then(|header| {
-        let header = header.trim_matches([' ', '\t']);
-        let (scheme, rest) = header.split_once([' ', '\t']).unwrap_or((header, ""));
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| rest.trim_matches([' ', '\t']))
-    });
-    let query = match (policy, signature) {
-        ([], []) => None,
-        ([p], [s]) => Some(Presented::Pair {
-            policy: p,
-            signature: s,
-        }),
-        _ => {
-            return Err(Error::malformed(
-                "give exactly one policy and one signature parameter",
-            ));
-        }
-    };
-    match (bearer, query) {
-        (Some(_), Some(_)) => Err(Error::malformed(
-            "credentials both in the Authorization header and in the query",
-        )),
-        (Some(""), None) => Err(Error::malformed("the bearer token is empty")),
-        (Some(token), None) => Ok(Some(Presented::Token(token))),
-        (None, query) => Ok(query),
-    }
-}
-
 /// Maps a REST request to `<METHOD> <path>`.
 pub fn rest(method: &str, target: &str) -> Result<Command> {
     check_method(method)?;
@@ -172,52 +112,45 @@ fn decode_path(raw: &str) -> Result<String> {
     Ok(path)
 }
 
-/// Percent-decodes once. In a path (`form == false`) an encoded `/` is refused, since it
-/// would change the segments; in a query (`form == true`) `+` is a space.
+/// Percent-decodes once, with the `percent-encoding` crate. It passes a malformed escape
+/// (`%zz`, a trailing `%4`) through as literal text, so escapes are checked here first:
+/// every `%` must start two hex digits. In a path (`form == false`) an encoded `/` is
+/// refused, since decoding it would change the segments; in a query (`form == true`) `+`
+/// is a space.
 fn percent_decode(raw: &str, form: bool) -> Result<String> {
     if !raw.contains(['%', '+']) {
         return Ok(raw.to_owned());
     }
     let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = |c: u8| (c as char).to_digit(16);
-                let byte = match (
-                    bytes.get(i + 1).and_then(|&c| hex(c)),
-                    bytes.get(i + 2).and_then(|&c| hex(c)),
-                ) {
-                    (Some(h), Some(l)) => (h * 16 + l) as u8,
-                    _ => {
-                        return Err(Error::command(format!(
-                            "bad percent-encoding in {}",
-                            quote(raw)
-                        )));
-                    }
-                };
-                if byte == b'/' && !form {
-                    return Err(Error::command(format!(
-                        "encoded slash (%2F) in {}",
-                        quote(raw)
-                    )));
-                }
-                out.push(byte);
-                i += 3;
-            }
-            b'+' if form => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
+    for (at, _) in raw.match_indices('%') {
+        let Some(digits) = bytes.get(at + 1..at + 3) else {
+            return Err(bad_escape(raw));
+        };
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return Err(bad_escape(raw));
+        }
+        if !form && digits.eq_ignore_ascii_case(b"2f") {
+            return Err(Error::command(format!(
+                "encoded slash (%2F) in {}",
+                quote(raw)
+            )));
         }
     }
-    String::from_utf8(out)
+    let spaced;
+    let raw = if form && raw.contains('+') {
+        spaced = raw.replace('+', " ");
+        &spaced
+    } else {
+        raw
+    };
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map(|text| text.into_owned())
         .map_err(|_| Error::command(format!("{} does not decode to UTF-8", quote(raw))))
+}
+
+fn bad_escape(raw: &str) -> Error {
+    Error::command(format!("bad percent-encoding in {}", quote(raw)))
 }
 
 #[cfg(test)]
@@ -239,45 +172,6 @@ mod tests {
         rpc("/api/v0", target)
             .unwrap_or_else(|e| panic!("{target}: {e}"))
             .to_string()
-    }
-
-    #[test]
-    fn credentials_are_read_one_way() {
-        let none: &[&str] = &[];
-        assert_eq!(read_credentials(None, none, none), Ok(None));
-        assert_eq!(
-            read_credentials(Some("Bearer p.s"), none, none),
-            Ok(Some(Presented::Token("p.s")))
-        );
-        assert_eq!(
-            read_credentials(Some("bearer   p.s "), none, none),
-            Ok(Some(Presented::Token("p.s")))
-        );
-        assert_eq!(
-            read_credentials(Some("Basic dXNlcjpwYXNz"), none, none),
-            Ok(None)
-        );
-        assert_eq!(
-            read_credentials(None, &["p"], &["s"]),
-            Ok(Some(Presented::Pair {
-                policy: "p",
-                signature: "s"
-            }))
-        );
-        for (auth, p, s) in [
-            (Some("Bearer"), none, none),
-            (Some("Bearer  "), none, none),
-            (Some("Bearer p.s"), &["p"][..], &["s"][..]),
-            (None, &["p"][..], none),
-            (None, none, &["s"][..]),
-            (None, &["p", "q"][..], &["s"][..]),
-        ] {
-            assert_eq!(
-                read_credentials(auth, p, s).unwrap_err().code(),
-                "malformed",
-                "{auth:?} {p:?} {s:?}"
-            );
-        }
     }
 
     #[test]
