@@ -21,6 +21,9 @@ use capsign::{
 };
 use serde_json::{Map, Value, json};
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 const SECRET: &str = "capsign-test-secret-0123456789";
 const OTHER_SECRET: &str = "another-secret-abcdefghijkl";
 const FILESTACK_DOCS_SECRET: &str = "Z3IYZSH2UJA7VN3QYFVSVCF7PI";
@@ -2303,6 +2306,44 @@ fn capability_vectors() -> Writer {
         ),
         ("rest-relative", "GET", "files", fails("invalid_command")),
         ("rest-bad-method", "G T", "/", fails("invalid_command")),
+        // Look-alikes of `.` and `..` that some server or file system honours.
+        (
+            "rest-dotdot-semicolon",
+            "GET",
+            "/files/..;/x",
+            fails("invalid_command"),
+        ),
+        (
+            "rest-dot-semicolon",
+            "GET",
+            "/files/.;/",
+            fails("invalid_command"),
+        ),
+        (
+            "rest-dotdot-space",
+            "GET",
+            "/files/..%20/x",
+            fails("invalid_command"),
+        ),
+        (
+            "rest-three-dots",
+            "GET",
+            "/files/.../x",
+            fails("invalid_command"),
+        ),
+        (
+            "rest-fullwidth-dots",
+            "GET",
+            "/files/%EF%BC%8E%EF%BC%8E/x",
+            fails("invalid_command"),
+        ),
+        ("rest-dot-prefix-ok", "GET", "/files/.well-known", Passes),
+        (
+            "rest-absolute-form",
+            "GET",
+            "http://127.0.0.1/files/x",
+            fails("invalid_command"),
+        ),
     ] {
         mapping(
             &mut w,
@@ -2407,6 +2448,55 @@ fn capability_vectors() -> Writer {
             "/api/v0/",
             "/api/v0/x",
             fails_on("invalid_argument", "prefix"),
+        ),
+        // Go's ParseBool spellings: true is the bare flag, false the flag's absence.
+        (
+            "rpc-parsebool-true",
+            "/api/v0",
+            "/api/v0/pin/add?arg=QmX&recursive=True",
+            Passes,
+        ),
+        (
+            "rpc-parsebool-false",
+            "/api/v0",
+            "/api/v0/pin/add?arg=QmX&recursive=False",
+            Passes,
+        ),
+        (
+            "rpc-parsebool-other",
+            "/api/v0",
+            "/api/v0/pin/add?arg=QmX&recursive=yes",
+            Passes,
+        ),
+        (
+            "rpc-repeated-true-false",
+            "/api/v0",
+            "/api/v0/x?a=true&a=false",
+            fails("invalid_command"),
+        ),
+        (
+            "rpc-credentials-not-flags",
+            "/api/v0",
+            "/api/v0/version?policy=eyJ9&signature=ab",
+            Passes,
+        ),
+        (
+            "rpc-arg-dotdot",
+            "/api/v0",
+            "/api/v0/cat?arg=..",
+            fails("invalid_command"),
+        ),
+        (
+            "rpc-arg-dot",
+            "/api/v0",
+            "/api/v0/cat?arg=.",
+            fails("invalid_command"),
+        ),
+        (
+            "rpc-arg-dotdot-semicolon",
+            "/api/v0",
+            "/api/v0/cat?arg=/ipfs/QmA/..;/QmB",
+            fails("invalid_command"),
         ),
     ] {
         mapping(
@@ -3099,6 +3189,307 @@ fn attack_vectors() -> Writer {
     w
 }
 
+// ---------------------------------------------------------------------------------------
+// http.json: requests as an adapter sees them, checked against a route
+// ---------------------------------------------------------------------------------------
+
+fn http_vectors() -> Writer {
+    let mut w = Writer::new();
+    let signer = Signer::new(SECRET).unwrap();
+    let token = |claims: Claims| signer.issue_at(&claims, NOW).unwrap();
+    let mut add = |id: &str, description: &str, route: Value, check: Value, expect: Expect| {
+        let input = json!({"secret": SECRET, "route": route, "check": check});
+        let outcome = support::verifier(&input).and_then(|v| support::verify(&v, &input, NOW));
+        let expected = check_outcome(id, &expect, outcome);
+        w.push(id, description, input, Some(NOW), expected);
+    };
+    let read = token(Claims {
+        call: Some(&["read"]),
+        handle: Some("KW9EJhYtS6y48Whm2S6D"),
+        ..Claims::default()
+    });
+    let bearer = |c: &capsign::Credentials| json!([format!("Bearer {}", c.token())]);
+    let read_route = json!({"call": "read", "fields": true});
+    let handle = json!({"handle": "KW9EJhYtS6y48Whm2S6D"});
+    add(
+        "bearer-read",
+        "a read of the handle the policy names, with a bearer token",
+        read_route.clone(),
+        json!({"method": "GET", "target": "/files/KW9EJhYtS6y48Whm2S6D", "authorization": bearer(&read), "fields": handle}),
+        Passes,
+    );
+    add(
+        "no-credentials",
+        "a request without credentials: 401 with the bare challenge",
+        read_route.clone(),
+        json!({"method": "GET", "target": "/files/x", "authorization": [], "fields": handle}),
+        fails("missing_credentials"),
+    );
+    add(
+        "other-scheme",
+        "another Authorization scheme counts as no credentials",
+        read_route.clone(),
+        json!({"method": "GET", "target": "/files/x", "authorization": ["Basic dXNlcjpwYXNz"], "fields": handle}),
+        fails("missing_credentials"),
+    );
+    add(
+        "authorization-twice",
+        "the Authorization header given twice is refused, whichever comes first",
+        read_route.clone(),
+        json!({"method": "GET", "target": "/files/x", "authorization": [format!("Bearer {}", read.token()), "Bearer x.y"], "fields": handle}),
+        fails("malformed"),
+    );
+    add(
+        "query-pair",
+        "the Filestack query form",
+        read_route.clone(),
+        json!({"method": "GET", "target": format!("/files/x?policy={}&signature={}", read.policy(), read.signature()), "authorization": [], "fields": handle}),
+        Passes,
+    );
+    add(
+        "header-and-query",
+        "credentials in the header and the query at once",
+        read_route.clone(),
+        json!({"method": "GET", "target": format!("/files/x?policy={}&signature={}", read.policy(), read.signature()), "authorization": bearer(&read), "fields": handle}),
+        fails("malformed"),
+    );
+    add(
+        "fields-cannot-set-now",
+        "an expired token stays expired whatever the fields hold (`now` is never a request field)",
+        read_route.clone(),
+        json!({"method": "GET", "target": "/files/x", "authorization": bearer(&signer.issue_at(&Claims { call: Some(&["read"]), expiry: Some(NOW - 10), ..Claims::default() }, NOW - 100).unwrap()), "fields": {"now": 0, "call": "read"}}),
+        fails("expired"),
+    );
+    add(
+        "fields-cannot-set-call",
+        "a `call` in the fields is not read: the route's call is checked",
+        json!({"call": "remove", "fields": true}),
+        json!({"method": "GET", "target": "/files/x", "authorization": bearer(&read), "fields": {"call": "read", "handle": "KW9EJhYtS6y48Whm2S6D"}}),
+        fails_on("denied", "call"),
+    );
+    add(
+        "storage-path-traversal",
+        "a storage path that is not normalized, under a path restriction it would match",
+        json!({"call": "pick", "fields": true}),
+        json!({"method": "POST", "target": "/files", "authorization": bearer(&token(Claims { call: Some(&["pick"]), path: Some("/uploads/alice/.*"), max_size: Some(1000), ..Claims::default() })), "fields": {"path": "/uploads/alice/../bob/evil.txt", "size": 10}}),
+        fails("invalid_command"),
+    );
+    add(
+        "route-names-nothing",
+        "a route that names no call and no command is a configuration error",
+        json!({}),
+        json!({"method": "GET", "target": "/x", "authorization": bearer(&read)}),
+        fails_on("invalid_argument", "route"),
+    );
+    add(
+        "route-fields-only",
+        "fields alone name no request",
+        json!({"fields": true}),
+        json!({"method": "GET", "target": "/x", "authorization": bearer(&read), "fields": handle}),
+        fails_on("invalid_argument", "route"),
+    );
+    add(
+        "authenticate-only",
+        "a route that says it only authenticates admits any genuine, current token",
+        json!({"authenticate_only": true}),
+        json!({"method": "GET", "target": "/x", "authorization": bearer(&read)}),
+        Passes,
+    );
+    let ipfs = token(Claims {
+        permissions: Some(&[
+            "add",
+            "cat /ipfs/*",
+            "pin add [--recursive] *",
+            "pin rm [--recursive] *",
+            "pin ls [--type=*]",
+            "id",
+            "version",
+        ]),
+        ..Claims::default()
+    });
+    let kubo = json!({"rpc": "/api/v0", "ignore": capsign::http::KUBO_IGNORE});
+    for (id, description, target, expect) in [
+        (
+            "kubo-add",
+            "kubo-rpc-client's add",
+            "/api/v0/add?stream-channels=true&progress=false",
+            Passes,
+        ),
+        (
+            "kubo-pin-add",
+            "kubo-rpc-client's pin add",
+            "/api/v0/pin/add?recursive=true&stream=true&arg=QmX",
+            Passes,
+        ),
+        (
+            "kubo-pin-rm",
+            "kubo-rpc-client's pin rm",
+            "/api/v0/pin/rm?recursive=true&arg=QmX",
+            Passes,
+        ),
+        (
+            "kubo-pin-ls",
+            "kubo-rpc-client's pin ls",
+            "/api/v0/pin/ls?names=false&stream=true",
+            Passes,
+        ),
+        (
+            "kubo-pin-ls-type",
+            "pin ls of one type",
+            "/api/v0/pin/ls?type=recursive&names=false&stream=true",
+            Passes,
+        ),
+        (
+            "kubo-cat",
+            "cat of a path",
+            "/api/v0/cat?arg=%2Fipfs%2FQmX",
+            Passes,
+        ),
+        (
+            "kubo-version-timeout",
+            "a per-call timeout",
+            "/api/v0/version?timeout=5000ms",
+            Passes,
+        ),
+        (
+            "ipfshttpclient-pin-add",
+            "ipfshttpclient's pin add (booleans as True)",
+            "/api/v0/pin/add?stream-channels=true&recursive=True&arg=QmX",
+            Passes,
+        ),
+        (
+            "ipfshttpclient-id",
+            "ipfshttpclient's id",
+            "/api/v0/id?stream-channels=true",
+            Passes,
+        ),
+        (
+            "kubo-swarm-peers",
+            "an operation the token does not name",
+            "/api/v0/swarm/peers",
+            fails_on("denied", "permissions"),
+        ),
+        (
+            "kubo-add-only-hash",
+            "add with an option that changes what it does",
+            "/api/v0/add?stream-channels=true&only-hash=true",
+            fails_on("denied", "permissions"),
+        ),
+        (
+            "kubo-cat-offset",
+            "cat with an offset the token does not allow",
+            "/api/v0/cat?arg=%2Fipfs%2FQmX&offset=10",
+            fails_on("denied", "permissions"),
+        ),
+    ] {
+        add(
+            &format!("rpc-{id}"),
+            description,
+            kubo.clone(),
+            json!({"method": "POST", "target": target, "authorization": bearer(&ipfs)}),
+            expect,
+        );
+    }
+    add(
+        "rpc-query-credentials",
+        "query credentials on an RPC route are never flags",
+        kubo.clone(),
+        json!({"method": "POST", "target": format!("/api/v0/version?policy={}&signature={}", ipfs.policy(), ipfs.signature()), "authorization": []}),
+        Passes,
+    );
+    add(
+        "rpc-no-ignore-list",
+        "without the preset, an output switch is a flag like any other",
+        json!({"rpc": "/api/v0"}),
+        json!({"method": "POST", "target": "/api/v0/pin/ls?stream=true", "authorization": bearer(&ipfs)}),
+        fails_on("denied", "permissions"),
+    );
+    add(
+        "rpc-arg-dotdot",
+        "an `arg` that reads as `..`",
+        kubo.clone(),
+        json!({"method": "POST", "target": "/api/v0/cat?arg=..", "authorization": bearer(&ipfs)}),
+        fails("invalid_command"),
+    );
+    add(
+        "rpc-traversal-without-credentials",
+        "credentials are checked before the request is mapped",
+        kubo.clone(),
+        json!({"method": "POST", "target": "/api/v0/cat?arg=/ipfs/QmX/../QmY", "authorization": []}),
+        fails("missing_credentials"),
+    );
+    add(
+        "rest-absolute-form",
+        "an absolute-form target cannot be mapped",
+        json!({"rest": true}),
+        json!({"method": "GET", "target": "http://127.0.0.1/files/x", "authorization": bearer(&ipfs)}),
+        fails("invalid_command"),
+    );
+    add(
+        "per-request-command",
+        "the application names the command",
+        json!({"per_request": true}),
+        json!({"method": "POST", "target": "/x", "authorization": bearer(&ipfs), "command": "pin ls --type=all"}),
+        Passes,
+    );
+    let files = token(Claims {
+        call: Some(&["read", "convert"]),
+        handle: Some("KW9EJhYtS6y48Whm2S6D"),
+        ..Claims::default()
+    });
+    let standard = files.policy().replace('-', "+").replace('_', "/");
+    let standard_sig = dangerous::sign_raw(SECRET.as_bytes(), &standard);
+    let transform = json!({"call": "convert", "fields": true, "security_task": true});
+    add(
+        "security-task-transform",
+        "filestack-js's transform URL: a security task with long names and a quoted policy",
+        transform.clone(),
+        json!({"method": "GET", "target": format!("/APIKEY/resize=width:100/security=policy:%22{standard}%22,signature:{standard_sig}/KW9EJhYtS6y48Whm2S6D"), "authorization": [], "fields": handle}),
+        Passes,
+    );
+    add(
+        "security-task-download",
+        "filestack-js's download URL: signature first",
+        json!({"call": "read", "fields": true, "security_task": true}),
+        json!({"method": "GET", "target": format!("/APIKEY/security=signature:{},policy:{}/KW9EJhYtS6y48Whm2S6D", files.signature(), files.policy()), "authorization": [], "fields": handle}),
+        Passes,
+    );
+    add(
+        "security-task-short-names",
+        "filestack-python's short names",
+        transform.clone(),
+        json!({"method": "GET", "target": format!("/security=p:{},s:{}/KW9EJhYtS6y48Whm2S6D", files.policy(), files.signature()), "authorization": [], "fields": handle}),
+        Passes,
+    );
+    add(
+        "security-task-not-opted-in",
+        "a route that does not read the path task sees no credentials",
+        json!({"call": "convert", "fields": true}),
+        json!({"method": "GET", "target": format!("/security=p:{},s:{}/KW9EJhYtS6y48Whm2S6D", files.policy(), files.signature()), "authorization": [], "fields": handle}),
+        fails("missing_credentials"),
+    );
+    add(
+        "security-task-and-header",
+        "a path task and a bearer token at once",
+        transform.clone(),
+        json!({"method": "GET", "target": format!("/security=p:{},s:{}/KW9EJhYtS6y48Whm2S6D", files.policy(), files.signature()), "authorization": bearer(&files), "fields": handle}),
+        fails("malformed"),
+    );
+    add(
+        "security-task-malformed",
+        "a path task without a signature",
+        transform,
+        json!({"method": "GET", "target": format!("/security=p:{}/KW9EJhYtS6y48Whm2S6D", files.policy()), "authorization": [], "fields": handle}),
+        fails("malformed"),
+    );
+    w
+}
+
+/// [`check`] under the name the http cases use.
+fn check_outcome(id: &str, expect: &Expect, outcome: Result<Value, Error>) -> Value {
+    check(id, expect, outcome)
+}
+
 fn render(w: &Writer) -> String {
     let mut text = serde_json::to_string_pretty(&w.vectors).unwrap();
     text.push('\n');
@@ -3121,6 +3512,7 @@ fn main() {
         ("filestack.json", filestack_vectors()),
         ("capability.json", capability_vectors()),
         ("attacks.json", attack_vectors()),
+        ("http.json", http_vectors()),
     ];
     let mut stale = Vec::new();
     for (name, writer) in &files {

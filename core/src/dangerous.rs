@@ -22,7 +22,7 @@ pub fn decode_unverified(policy_or_token: &str) -> Result<String> {
     let bytes = base64_decode(policy.as_bytes()).map_err(Error::malformed)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::malformed("the decoded policy is not UTF-8"))?;
-    json::for_each_member(&text, |_, _| {})
+    json::for_each_member(&text, |_, value| json::check(value))
         .map_err(|e| Error::malformed(format!("{} in the decoded policy", e.0)))?;
     Ok(text)
 }

@@ -68,7 +68,8 @@ pub enum Error {
         /// What was expected there.
         reason: Cow<'static, str>,
     },
-    /// A request command is not well formed or not normalized (`DESIGN.md` §4).
+    /// A request command, or the storage path a request names, is not well formed or not
+    /// normalized (`DESIGN.md` §4; `docs/decisions.md`).
     InvalidCommand {
         /// What is wrong with it.
         reason: Cow<'static, str>,
@@ -86,11 +87,13 @@ pub enum Error {
         /// The rule it breaks.
         reason: Cow<'static, str>,
     },
+    /// An HTTP request carries no credentials at all (nothing was verified).
+    MissingCredentials,
 }
 
 impl Error {
     /// Every code, in the order of `DESIGN.md` §5.
-    pub const CODES: [&'static str; 11] = [
+    pub const CODES: [&'static str; 12] = [
         "malformed",
         "bad_signature",
         "unknown_key",
@@ -102,6 +105,7 @@ impl Error {
         "invalid_command",
         "weak_secret",
         "invalid_argument",
+        "missing_credentials",
     ];
 
     /// The stable identifier of this error, the same in Rust, Python, Node and the vectors.
@@ -118,6 +122,7 @@ impl Error {
             Error::InvalidCommand { .. } => "invalid_command",
             Error::WeakSecret { .. } => "weak_secret",
             Error::InvalidArgument { .. } => "invalid_argument",
+            Error::MissingCredentials => "missing_credentials",
         }
     }
 
@@ -151,7 +156,8 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::Expired { .. }
             | Error::NotYetValid { .. }
-            | Error::InvalidPolicy { .. } => 401,
+            | Error::InvalidPolicy { .. }
+            | Error::MissingCredentials => 401,
             Error::Denied { .. } => 403,
             Error::InvalidCommand { .. } => 400,
             Error::InvalidPermission { .. }
@@ -160,10 +166,19 @@ impl Error {
         }
     }
 
+    /// The JSON body of the HTTP refusal for this error, as every adapter sends it:
+    /// `{"error": code, "message": text}` (the message never holds key material).
+    pub fn http_body(&self) -> String {
+        serde_json::json!({"error": self.code(), "message": self.to_string()}).to_string()
+    }
+
     /// The `WWW-Authenticate` header value to send with [`Error::http_status`] (RFC 6750):
     /// `error="invalid_token"` for 401, `"insufficient_scope"` for 403,
     /// `"invalid_request"` for 400.
     pub fn www_authenticate(&self) -> &'static str {
+        if matches!(self, Error::MissingCredentials) {
+            return crate::http::CHALLENGE;
+        }
         match self.http_status() {
             401 => r#"Bearer realm="capsign", error="invalid_token""#,
             403 => r#"Bearer realm="capsign", error="insufficient_scope""#,
@@ -251,6 +266,7 @@ impl fmt::Display for Error {
             Error::InvalidArgument { name, reason } => {
                 write!(f, "invalid argument {name}: {reason}")
             }
+            Error::MissingCredentials => f.write_str("no credentials were presented"),
         }
     }
 }
@@ -299,6 +315,7 @@ mod tests {
             Error::command("x"),
             Error::WeakSecret { reason: "x".into() },
             Error::argument("leeway", "x"),
+            Error::MissingCredentials,
         ];
         let codes: Vec<_> = all.iter().map(Error::code).collect();
         assert_eq!(codes, Error::CODES);
@@ -326,6 +343,22 @@ mod tests {
             Error::denied("call", "x")
                 .www_authenticate()
                 .ends_with(r#"error="insufficient_scope""#)
+        );
+    }
+
+    #[test]
+    fn http_refusals() {
+        let missing = Error::MissingCredentials;
+        assert_eq!(missing.http_status(), 401);
+        assert_eq!(missing.www_authenticate(), r#"Bearer realm="capsign""#);
+        assert_eq!(
+            missing.http_body(),
+            r#"{"error":"missing_credentials","message":"no credentials were presented"}"#
+        );
+        let denied = Error::denied("handle", "the policy does not allow handle \"x\"");
+        assert_eq!(
+            denied.http_body(),
+            r#"{"error":"denied","message":"denied by handle: the policy does not allow handle \"x\""}"#
         );
     }
 

@@ -96,13 +96,16 @@ impl Kind {
 }
 
 /// Parses `text` as one JSON object and calls `member(key, value)` for each member in
-/// document order (duplicates included), after checking the value in full.
+/// document order (duplicates included). `member` must check each value in full, with
+/// [`check`] or by parsing it: the object's own syntax is all that is checked here.
 pub(crate) fn for_each_member<'a>(
     text: &'a str,
-    member: impl FnMut(Cow<'a, str>, &'a RawValue),
+    member: impl FnMut(Cow<'a, str>, &'a RawValue) -> Result<(), String>,
 ) -> Result<(), SyntaxError> {
     struct Members<F>(F);
-    impl<'de, F: FnMut(Cow<'de, str>, &'de RawValue)> Visitor<'de> for Members<F> {
+    impl<'de, F: FnMut(Cow<'de, str>, &'de RawValue) -> Result<(), String>> Visitor<'de>
+        for Members<F>
+    {
         type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("the policy as a JSON object")
@@ -110,8 +113,7 @@ pub(crate) fn for_each_member<'a>(
         fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
             while let Some(Text(key)) = map.next_key()? {
                 let value: &'de RawValue = map.next_value()?;
-                check_value(value, 1).map_err(de::Error::custom)?;
-                (self.0)(key, value);
+                (self.0)(key, value).map_err(de::Error::custom)?;
             }
             Ok(())
         }
@@ -122,9 +124,14 @@ pub(crate) fn for_each_member<'a>(
     Ok(())
 }
 
-/// Checks a value at `depth` (a member value is at depth 1): strings unescape, and
-/// containers nest at most [`MAX_JSON_DEPTH`] deep. Each level is parsed once, and the
-/// walk stops at the limit, so the work is bounded by the limit times the length.
+/// Checks a member's value in full: strings unescape, and containers nest at most
+/// [`MAX_JSON_DEPTH`] deep.
+pub(crate) fn check(raw: &RawValue) -> Result<(), String> {
+    check_value(raw, 1)
+}
+
+/// Checks a value at `depth` (a member value is at depth 1). Each level is parsed once,
+/// and the walk stops at the limit, so the work is bounded by the limit times the length.
 fn check_value(raw: &RawValue, depth: usize) -> Result<(), String> {
     let nested = |items: Vec<&RawValue>| -> Result<(), String> {
         items
@@ -138,6 +145,7 @@ fn check_value(raw: &RawValue, depth: usize) -> Result<(), String> {
         Kind::Array | Kind::Object if depth + 1 > MAX_JSON_DEPTH => {
             Err(format!("JSON nested more than {MAX_JSON_DEPTH} deep"))
         }
+        Kind::Array if strings(raw).is_some() => Ok(()),
         Kind::Array => nested(serde_json::from_str(raw.get()).map_err(|e| e.to_string())?),
         Kind::Object => {
             let mut values = Vec::new();
@@ -170,11 +178,15 @@ fn for_each_entry<'a>(
     Ok(())
 }
 
-/// A string value, or `None` for another type.
-pub(crate) fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
+/// A string value: `None` for another type, an error for a string that does not
+/// unescape.
+pub(crate) fn string(raw: &RawValue) -> Result<Option<Cow<'_, str>>, String> {
+    if Kind::of(raw) != Kind::String {
+        return Ok(None);
+    }
     serde_json::from_str::<Text<'_>>(raw.get())
-        .ok()
-        .map(|t| t.0)
+        .map(|t| Some(t.0))
+        .map_err(|e| e.to_string())
 }
 
 /// An array of strings, or `None` for anything else.
@@ -257,7 +269,11 @@ mod tests {
 
     fn members(text: &str) -> Result<Vec<(String, String)>, SyntaxError> {
         let mut out = Vec::new();
-        for_each_member(text, |k, v| out.push((k.into_owned(), v.get().to_owned())))?;
+        for_each_member(text, |k, v| {
+            check(v)?;
+            out.push((k.into_owned(), v.get().to_owned()));
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -274,7 +290,7 @@ mod tests {
             ]
         );
         let raw: &RawValue = serde_json::from_str(r#""x\u0041""#).unwrap();
-        assert_eq!(string(raw).as_deref(), Some("xA"));
+        assert_eq!(string(raw).unwrap().as_deref(), Some("xA"));
         assert_eq!(Kind::of(raw), Kind::String);
         let raw: &RawValue = serde_json::from_str(r#"["a","b\n"]"#).unwrap();
         assert_eq!(strings(raw).unwrap(), ["a", "b\n"]);

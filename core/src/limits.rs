@@ -88,10 +88,12 @@ pub const REGEX_NEST_LIMIT: u32 = 64;
 /// stays bounded.
 pub const CACHE_CAPACITY: usize = 4096;
 
-/// Steps the exact set-containment check ([`crate::covers_all`]) may take. Realistic
-/// permission sets decide in a few dozen; adversarial ones stop here and answer "not
-/// covered", which is always safe.
-pub const COVERS_BUDGET: usize = 200_000;
+/// Work the exact set-containment check ([`crate::covers_all`]) may do, in units of one
+/// word of one cell's dimension looked at (every step is charged for the permissions and
+/// dimensions it touches). Realistic permission sets decide in a few hundred units;
+/// adversarial ones stop here, in milliseconds, and answer "not covered", which is always
+/// safe (it only refuses a mint).
+pub const COVERS_BUDGET: usize = 250_000;
 
 /// A JavaScript number (or any `f64`) as a `u64`, for bindings whose numbers are floats.
 /// Fractions, negatives, NaN and infinities are `invalid_argument` naming the argument,

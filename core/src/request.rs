@@ -1,6 +1,7 @@
 //! What a request asks to do, to be authorized against a policy.
 
 use crate::capability::Command;
+use crate::capability::mapping::RpcMount;
 use crate::error::{Error, Result};
 
 /// A command in a request: text to parse, already parsed, or an HTTP request to map.
@@ -25,6 +26,14 @@ pub enum CommandRef<'a> {
     Rpc {
         /// Where the RPC API is mounted, such as `/api/v0`.
         prefix: &'a str,
+        /// The request target as sent.
+        target: &'a str,
+    },
+    /// An RPC request under a mount made once (its prefix checked, its `ignore` list
+    /// applied): [`RpcMount::command`].
+    Mounted {
+        /// The mount.
+        mount: &'a RpcMount,
         /// The request target as sent.
         target: &'a str,
     },

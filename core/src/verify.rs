@@ -120,7 +120,7 @@ impl Verifier {
         let json = std::str::from_utf8(&decoded)
             .map_err(|_| Error::malformed("the decoded policy is not UTF-8"))?;
         let raw = RawPolicy::parse(json)?;
-        let key = self.select(raw.kid()?.as_deref())?;
+        let key = self.select(raw.kid()?)?;
         if !key.verify(policy.as_bytes(), &tag) {
             return Err(Error::BadSignature);
         }
@@ -167,7 +167,7 @@ impl Verifier {
             None => Ok(None),
             Some(Presented::Token(token)) => self.verify_token_at(token, request, now).map(Some),
             Some(Presented::Pair { policy, signature }) => {
-                self.verify_at(policy, signature, request, now).map(Some)
+                self.verify_at(&policy, &signature, request, now).map(Some)
             }
         }
     }

@@ -52,6 +52,11 @@ fn attack_vectors() {
     run_verify("attacks.json");
 }
 
+#[test]
+fn http_vectors() {
+    run_verify("http.json");
+}
+
 fn run_verify(name: &str) {
     for v in load(name) {
         let input = &v["input"];
@@ -212,6 +217,7 @@ fn every_error_code_is_in_the_vectors() {
         "filestack.json",
         "capability.json",
         "attacks.json",
+        "http.json",
     ] {
         for v in load(name) {
             if let Some(code) = v["expected"].get("error").and_then(Value::as_str) {

@@ -210,6 +210,9 @@ pub(crate) fn write_flag(out: &mut String, name: &str, value: Option<&str>) {
 pub struct CommandBuilder {
     args: Vec<Arg>,
     flags: Vec<Flag>,
+    /// Flags given as false (RPC `name=false`): not part of the command, but a repeat of
+    /// the name is still refused.
+    absent: Vec<Box<str>>,
     len: usize,
     error: Option<Error>,
 }
@@ -245,6 +248,19 @@ impl CommandBuilder {
         self
     }
 
+    /// Names a flag that is given as false: it is not part of the command (a command
+    /// without the flag means the same), but the name counts as given, so repeating it is
+    /// refused like any repeated flag.
+    pub fn absent_flag(mut self, name: &str) -> Self {
+        if self.error.is_none() {
+            match check_flag_name(name) {
+                Ok(()) => self.absent.push(name.into()),
+                Err(why) => self.error = Some(Error::command(why)),
+            }
+        }
+        self
+    }
+
     /// The command, or the first problem found.
     pub fn build(mut self) -> Result<Command> {
         if let Some(e) = self.error {
@@ -254,10 +270,17 @@ impl CommandBuilder {
             return Err(Error::command("the command is empty"));
         }
         self.flags.sort();
-        if let Some(pair) = self.flags.windows(2).find(|w| w[0].name == w[1].name) {
+        let mut names: Vec<&str> = self
+            .flags
+            .iter()
+            .map(|f| f.name.as_ref())
+            .chain(self.absent.iter().map(AsRef::as_ref))
+            .collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(Error::command(format!(
                 "flag {} appears more than once",
-                quote(&pair[0].name)
+                quote(pair[0])
             )));
         }
         Ok(Command {
@@ -334,7 +357,7 @@ pub(crate) fn check_path(path: &str) -> std::result::Result<(), String> {
 pub(crate) fn check_segment(segment: &str) -> std::result::Result<(), &'static str> {
     match segment {
         "" => Err("empty segment (`//` or a trailing `/`)"),
-        "." | ".." => Err("`.` or `..` segment"),
+        s if dot_like(s) => Err("a segment that reads as `.` or `..`"),
         s if s.contains('\\') => Err("backslash in a path"),
         s if s.contains('%') => Err("percent-encoding left in a path"),
         s if s.chars().any(char::is_control) => Err("control character in a path"),
@@ -342,11 +365,34 @@ pub(crate) fn check_segment(segment: &str) -> std::result::Result<(), &'static s
     }
 }
 
-/// Checks a positional that is not a path: if it holds `/` or `\`, none of the pieces
-/// between them may be `.` or `..` (an application that later treats it as a path must not
-/// be walked out of its root).
+/// Characters that some server or file system reads as `.` (the full stop itself, and the
+/// ones Unicode compatibility normalization turns into one or more full stops).
+const DOTS: [char; 6] = [
+    '.', '\u{2024}', '\u{2025}', '\u{2026}', '\u{fe52}', '\u{ff0e}',
+];
+
+/// Whether a segment could be taken for `.` or `..` somewhere: made only of dots once
+/// everything from its first `;` is set aside (a path parameter: Tomcat reads `..;x` as
+/// `..`) and spaces are ignored (Windows drops trailing dots and spaces). `.`, `..`,
+/// `...`, `..;x`, `.;`, `.. ` and `．．` all are; `.a`, `a.` and `;x` are not.
+pub(crate) fn dot_like(segment: &str) -> bool {
+    let head = segment.split(';').next().unwrap_or_default();
+    let mut dots = false;
+    for c in head.chars() {
+        match c {
+            c if DOTS.contains(&c) => dots = true,
+            ' ' => {}
+            _ => return false,
+        }
+    }
+    dots
+}
+
+/// Checks a positional that is not a path: it may not read as `.` or `..` itself, nor
+/// have such a piece between `/` or `\` (an application that later treats it as a path
+/// must not be walked out of its root).
 pub(crate) fn check_literal(value: &str) -> std::result::Result<(), String> {
-    if value.contains(['/', '\\']) && value.split(['/', '\\']).any(|p| p == "." || p == "..") {
+    if value.split(['/', '\\']).any(dot_like) {
         return Err(format!("{} has a `.` or `..` segment", quote(value)));
     }
     if value.chars().any(char::is_control) {
@@ -437,8 +483,32 @@ mod tests {
             "cat /ipfs/..",
             "cat QmA/../x",
             "cat ..\\x",
+            // Look-alikes that some server or file system reads as `.` or `..`.
+            "cat /a/..;/x",
+            "cat /a/.;/x",
+            "cat /a/..;jsessionid=1/x",
+            r#"cat "/a/.. /x""#,
+            r#"cat "/a/. . /x""#,
+            "cat /a/.../x",
+            "cat /a/\u{ff0e}\u{ff0e}/x",
+            "cat /a/\u{2025}/x",
+            "cat ..",
+            "cat .",
+            "cat ...",
+            "cat a/..;",
+            "cat a\\.;\\b",
         ] {
             refused(bad);
+        }
+        for fine in [
+            "cat /a/.x/b",
+            "cat /a/x./b",
+            "cat /a/;x/b",
+            "cat a.b",
+            ".x",
+            "cat ;",
+        ] {
+            assert!(Command::parse(fine).is_ok(), "{fine}");
         }
         assert!(Command::parse("get https://example.com/x").is_ok());
     }

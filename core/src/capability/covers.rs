@@ -119,8 +119,9 @@ fn flags_contain(a: &[FlagPattern], b: &[FlagPattern]) -> bool {
 /// The budget ran out.
 struct Exhausted;
 
-fn spend(budget: &mut usize) -> Result<(), Exhausted> {
-    *budget = budget.checked_sub(1).ok_or(Exhausted)?;
+/// Charges `units` of work (one unit: one word of one dimension of one cell looked at).
+fn spend(budget: &mut usize, units: usize) -> Result<(), Exhausted> {
+    *budget = budget.checked_sub(units.max(1)).ok_or(Exhausted)?;
     Ok(())
 }
 
@@ -216,9 +217,27 @@ fn grid_covers(
     len: usize,
     budget: &mut usize,
 ) -> Result<bool, Exhausted> {
+    // A name `b` does not mention: `b` allows only its absence, so a permission that
+    // requires it covers nothing of `b`, and one that makes it optional agrees with `b`
+    // on it. Only `b`'s own flag names are dimensions, so the work below is bounded by
+    // `b`'s size and the number of permissions, not by every name `a` mentions.
+    let mentioned = |name: &str| {
+        b.flags
+            .binary_search_by(|f| f.name.as_ref().cmp(name))
+            .is_ok()
+    };
+    spend(budget, applicable.iter().map(|p| p.flags.len()).sum())?;
     let all: Vec<&Permission> = std::iter::once(b)
-        .chain(applicable.iter().copied())
+        .chain(
+            applicable
+                .iter()
+                .copied()
+                .filter(|p| p.flags.iter().all(|f| !f.required || mentioned(&f.name))),
+        )
         .collect();
+    if all.len() == 1 {
+        return Ok(false);
+    }
     // One cell per permission, `b` first.
     let mut cells: Vec<Cell> = vec![Vec::new(); all.len()];
     for j in 0..len {
@@ -227,16 +246,16 @@ fn grid_covers(
             cell.push(bits);
         }
     }
-    let mut names: Vec<&str> = all
-        .iter()
-        .flat_map(|p| p.flags.iter().map(|f| f.name.as_ref()))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
+    for name in b.flags.iter().map(|f| f.name.as_ref()) {
+        spend(budget, all.len())?;
         let patterns: Vec<Option<&FlagPattern>> = all
             .iter()
-            .map(|p| p.flags.iter().find(|f| *f.name == *name))
+            .map(|p| {
+                p.flags
+                    .binary_search_by(|f| f.name.as_ref().cmp(name))
+                    .ok()
+                    .map(|i| &p.flags[i])
+            })
             .collect();
         for (cell, bits) in cells.iter_mut().zip(flag_classes(&patterns)) {
             cell.push(bits);
@@ -273,9 +292,10 @@ fn grid_covers(
 /// Whether `target` lies in the union of `covers`, by splitting it until every piece lies
 /// in one cover or in none.
 fn cover(target: Cell, covers: &[Cell], budget: &mut usize) -> Result<bool, Exhausted> {
+    let words: usize = target.iter().map(|d| d.0.len()).sum();
     let mut work = vec![(target, (0..covers.len()).collect::<Vec<_>>())];
     while let Some((cell, live)) = work.pop() {
-        spend(budget)?;
+        spend(budget, live.len() * words)?;
         let live: Vec<usize> = live
             .into_iter()
             .filter(|&i| cell.iter().zip(&covers[i]).all(|(x, y)| x.intersects(y)))
@@ -305,6 +325,7 @@ fn cover(target: Cell, covers: &[Cell], budget: &mut usize) -> Result<bool, Exha
 /// literal none of the patterns names", then one class per named literal, then the path
 /// classes (paths the patterns cannot tell apart).
 fn position_classes(patterns: &[&Pos], budget: &mut usize) -> Result<Vec<Bits>, Exhausted> {
+    spend(budget, patterns.len())?;
     let mut literals: Vec<&str> = patterns
         .iter()
         .filter_map(|p| match p {
@@ -324,6 +345,17 @@ fn position_classes(patterns: &[&Pos], budget: &mut usize) -> Result<Vec<Bits>, 
     let path_classes = path_classes(&paths, budget)?;
     let first_path = 1 + literals.len();
     let n = first_path + path_classes.len();
+    // Each pattern's set of classes: one bit per class, for every pattern.
+    spend(budget, patterns.len() * n.div_ceil(64))?;
+    let members: usize = path_classes.iter().map(Vec::len).sum();
+    spend(budget, members)?;
+    // Which classes each path pattern belongs to, in one pass over the classes.
+    let mut path_bits = vec![Bits::empty(n); paths.len()];
+    for (c, members) in path_classes.iter().enumerate() {
+        for &member in members {
+            path_bits[member].set(first_path + c);
+        }
+    }
     let mut path_index = 0;
     Ok(patterns
         .iter()
@@ -337,12 +369,7 @@ fn position_classes(patterns: &[&Pos], budget: &mut usize) -> Result<Vec<Bits>, 
                 b
             }
             Pos::Path(_) => {
-                let mut b = Bits::empty(n);
-                for (c, members) in path_classes.iter().enumerate() {
-                    if members.contains(&path_index) {
-                        b.set(first_path + c);
-                    }
-                }
+                let b = path_bits[path_index].clone();
                 path_index += 1;
                 b
             }
@@ -357,7 +384,7 @@ fn path_classes(patterns: &[&[Segment]], budget: &mut usize) -> Result<Vec<Vec<u
     // (depth, patterns consistent with the path so far)
     let mut work = vec![(0usize, (0..patterns.len()).collect::<Vec<_>>())];
     while let Some((depth, alive)) = work.pop() {
-        spend(budget)?;
+        spend(budget, alive.len())?;
         let (complete, pending): (Vec<usize>, Vec<usize>) =
             alive.iter().partition(|&&p| patterns[p].len() <= depth);
         if pending.is_empty() {
@@ -376,6 +403,8 @@ fn path_classes(patterns: &[&[Segment]], budget: &mut usize) -> Result<Vec<Vec<u
             .collect();
         names.sort_unstable();
         names.dedup();
+        // One pass over the pending patterns for each name, and one for the rest.
+        spend(budget, (names.len() + 1) * alive.len())?;
         let next = |name: Option<&str>| -> Vec<usize> {
             let mut out = complete.clone();
             out.extend(

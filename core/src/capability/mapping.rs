@@ -25,52 +25,153 @@ pub fn rest(method: &str, target: &str) -> Result<Command> {
 }
 
 /// Maps an RPC request under `prefix` (such as `/api/v0`, or `""` for the root) to a
-/// command.
+/// command, ignoring no option (see [`RpcMount`]).
 pub fn rpc(prefix: &str, target: &str) -> Result<Command> {
-    if !prefix.is_empty() && (prefix.ends_with('/') || command::check_path(prefix).is_err()) {
-        return Err(Error::argument(
-            "prefix",
-            format!(
-                "{} is not a normalized path without a trailing `/`",
-                quote(prefix)
-            ),
-        ));
-    }
-    let (path, query) = split_target(target)?;
-    let rest = path
-        .strip_prefix(prefix)
-        .and_then(|r| r.strip_prefix('/'))
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| {
-            Error::command(format!(
-                "{} is not a command under {}",
-                quote(path),
-                quote(prefix)
-            ))
-        })?;
-    let mut builder = Command::builder();
-    for segment in rest.split('/') {
-        let segment = percent_decode(segment, false)?;
-        command::check_segment(&segment)
-            .map_err(|why| Error::command(format!("{}: {why}", quote(path))))?;
-        builder = builder.arg(&segment);
-    }
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = match pair.split_once('=') {
-            Some((n, v)) => (percent_decode(n, true)?, Some(percent_decode(v, true)?)),
-            None => (percent_decode(pair, true)?, None),
-        };
-        if name == "arg" {
-            builder = builder.arg(value.as_deref().unwrap_or(""));
-            continue;
+    RpcMount::new(prefix)?.command(target)
+}
+
+/// Kubo's options that only shape transport and output, never what a command may do: the
+/// `ignore` preset for a Kubo-like API ([`RpcMount::kubo`]). `encoding`/`enc` and
+/// `stream-channels` choose the response encoding, `timeout` bounds the request,
+/// `cid-base` how CIDs are printed; `stream`, `progress`, `quiet`, `quieter`, `silent` and
+/// `names` switch output details (Kubo's command reference, `go-ipfs-cmds`).
+pub const KUBO_IGNORE: [&str; 11] = [
+    "cid-base",
+    "enc",
+    "encoding",
+    "names",
+    "progress",
+    "quiet",
+    "quieter",
+    "silent",
+    "stream",
+    "stream-channels",
+    "timeout",
+];
+
+/// Spellings Go's `strconv.ParseBool` reads as true: the bare flag.
+const TRUE: [&str; 6] = ["1", "t", "T", "TRUE", "true", "True"];
+/// Spellings it reads as false: the same request as one without the flag.
+const FALSE: [&str; 6] = ["0", "f", "F", "FALSE", "false", "False"];
+
+/// Where an RPC API is mounted and which of its options authorization ignores. Made once
+/// (at setup), used for every request.
+///
+/// The path segments after the prefix are literals; each `arg` query parameter is a
+/// positional, in order; every other parameter is a flag: `--name` for a value Go's
+/// `ParseBool` reads as true (or no value), nothing for one it reads as false (a request
+/// without the flag was always matched that way, so this never widens a permission),
+/// `--name=value` otherwise. The `policy` and `signature` parameters are credentials,
+/// never flags, and the names in the `ignore` list are dropped too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RpcMount {
+    prefix: String,
+    ignore: Vec<String>,
+}
+
+impl RpcMount {
+    /// A mount at `prefix`: a normalized path without a trailing `/`, or `""` for the root.
+    pub fn new(prefix: &str) -> Result<RpcMount> {
+        if !prefix.is_empty() && (prefix.ends_with('/') || command::check_path(prefix).is_err()) {
+            return Err(Error::argument(
+                "prefix",
+                format!(
+                    "{} is not a normalized path without a trailing `/`",
+                    quote(prefix)
+                ),
+            ));
         }
-        let flag = format!("--{name}");
-        builder = match value.as_deref() {
-            None | Some("true") => builder.flag(&flag),
-            Some(v) => builder.flag_value(&flag, v),
-        };
+        Ok(RpcMount {
+            prefix: prefix.to_owned(),
+            ignore: Vec::new(),
+        })
     }
-    builder.build()
+
+    /// A mount at `prefix` that ignores [`KUBO_IGNORE`].
+    pub fn kubo(prefix: &str) -> Result<RpcMount> {
+        RpcMount::new(prefix)?.ignore(KUBO_IGNORE)
+    }
+
+    /// Also ignores these parameter names (without dashes). `arg` cannot be ignored: it is
+    /// what a command acts on.
+    pub fn ignore<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Result<Self> {
+        for name in names {
+            let name = name.as_ref();
+            if matches!(name, "arg" | "policy" | "signature") {
+                return Err(Error::argument(
+                    "ignore",
+                    format!("{} cannot be ignored", quote(name)),
+                ));
+            }
+            command::check_flag_name(&format!("--{name}"))
+                .map_err(|why| Error::argument("ignore", why))?;
+            if !self.ignore.iter().any(|n| n == name) {
+                self.ignore.push(name.to_owned());
+            }
+        }
+        self.ignore.sort_unstable();
+        Ok(self)
+    }
+
+    /// The prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The ignored names, sorted.
+    pub fn ignored(&self) -> &[String] {
+        &self.ignore
+    }
+
+    /// The command of a request `target` (as sent: path and optional `?query`, encoded).
+    pub fn command(&self, target: &str) -> Result<Command> {
+        let (path, query) = split_target(target)?;
+        let prefix = self.prefix.as_str();
+        let rest = path
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('/'))
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| {
+                Error::command(format!(
+                    "{} is not a command under {}",
+                    quote(path),
+                    quote(prefix)
+                ))
+            })?;
+        let mut builder = Command::builder();
+        for segment in rest.split('/') {
+            let segment = percent_decode(segment, Encoded::Path)?;
+            command::check_segment(&segment)
+                .map_err(|why| Error::command(format!("{}: {why}", quote(path))))?;
+            builder = builder.arg(&segment);
+        }
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = match pair.split_once('=') {
+                Some((n, v)) => (
+                    percent_decode(n, Encoded::Query)?,
+                    Some(percent_decode(v, Encoded::Query)?),
+                ),
+                None => (percent_decode(pair, Encoded::Query)?, None),
+            };
+            if name == "arg" {
+                builder = builder.arg(value.as_deref().unwrap_or(""));
+                continue;
+            }
+            if matches!(name.as_str(), "policy" | "signature")
+                || self.ignore.binary_search(&name).is_ok()
+            {
+                continue;
+            }
+            let flag = format!("--{name}");
+            builder = match value.as_deref() {
+                None => builder.flag(&flag),
+                Some(v) if TRUE.contains(&v) => builder.flag(&flag),
+                Some(v) if FALSE.contains(&v) => builder.absent_flag(&flag),
+                Some(v) => builder.flag_value(&flag, v),
+            };
+        }
+        builder.build()
+    }
 }
 
 fn check_method(method: &str) -> Result<()> {
@@ -86,7 +187,7 @@ fn check_method(method: &str) -> Result<()> {
 
 /// Splits the request target into path and query, refusing anything that is not an
 /// origin-form target.
-fn split_target(target: &str) -> Result<(&str, Option<&str>)> {
+pub(crate) fn split_target(target: &str) -> Result<(&str, Option<&str>)> {
     if target.len() > MAX_COMMAND_LEN {
         return Err(Error::command(format!(
             "the request target is longer than {MAX_COMMAND_LEN} bytes"
@@ -107,18 +208,30 @@ fn split_target(target: &str) -> Result<(&str, Option<&str>)> {
 
 /// Decodes the path once and checks it is normalized.
 fn decode_path(raw: &str) -> Result<String> {
-    let path = percent_decode(raw, false)?;
+    let path = percent_decode(raw, Encoded::Path)?;
     command::check_path(&path).map_err(Error::command)?;
     Ok(path)
 }
 
+/// Where percent-encoded text comes from, which decides how it is decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Encoded {
+    /// A path segment: an encoded `/` (`%2F`) is refused, since decoding it would change
+    /// the segments.
+    Path,
+    /// A query name or value (`application/x-www-form-urlencoded`): `+` is a space.
+    Query,
+    /// A credential carried in a path segment (Filestack's `security=` task): `+` stays
+    /// `+` (base64) and `%2F` is a `/`.
+    Credential,
+}
+
 /// Percent-decodes once, with the `percent-encoding` crate. It passes a malformed escape
 /// (`%zz`, a trailing `%4`) through as literal text, so escapes are checked here first:
-/// every `%` must start two hex digits. In a path (`form == false`) an encoded `/` is
-/// refused, since decoding it would change the segments; in a query (`form == true`) `+`
-/// is a space.
-fn percent_decode(raw: &str, form: bool) -> Result<String> {
-    if !raw.contains(['%', '+']) {
+/// every `%` must start two hex digits.
+pub(crate) fn percent_decode(raw: &str, how: Encoded) -> Result<String> {
+    let plus_is_space = how == Encoded::Query;
+    if !(raw.contains('%') || plus_is_space && raw.contains('+')) {
         return Ok(raw.to_owned());
     }
     let bytes = raw.as_bytes();
@@ -129,7 +242,7 @@ fn percent_decode(raw: &str, form: bool) -> Result<String> {
         if !digits.iter().all(u8::is_ascii_hexdigit) {
             return Err(bad_escape(raw));
         }
-        if !form && digits.eq_ignore_ascii_case(b"2f") {
+        if how == Encoded::Path && digits.eq_ignore_ascii_case(b"2f") {
             return Err(Error::command(format!(
                 "encoded slash (%2F) in {}",
                 quote(raw)
@@ -137,7 +250,7 @@ fn percent_decode(raw: &str, form: bool) -> Result<String> {
         }
     }
     let spaced;
-    let raw = if form && raw.contains('+') {
+    let raw = if plus_is_space && raw.contains('+') {
         spaced = raw.replace('+', " ");
         &spaced
     } else {
@@ -201,6 +314,13 @@ mod tests {
             "/files/",
             "/files/..",
             "/files/.",
+            "/files/..;/x",
+            "/files/.;/",
+            "/files/..%20/",
+            "/files/.../",
+            "/files/%2e%2e;/x",
+            "/files/%E2%80%A5/x",
+            "/files/%EF%BC%8E%EF%BC%8E/x",
             "/files/a%5cb",
             "/files/a\\b",
             "/files/%00",
@@ -234,11 +354,79 @@ mod tests {
         );
         assert_eq!(rpc_ok("/api/v0/x?arg=a+b&arg=c"), r#"x "a b" c"#);
         assert_eq!(rpc_ok("/api/v0/x?quiet"), "x --quiet");
-        assert_eq!(rpc_ok("/api/v0/x?recursive=false"), "x --recursive=false");
+        for no in ["false", "False", "FALSE", "f", "F", "0"] {
+            assert_eq!(rpc_ok(&format!("/api/v0/x?recursive={no}&arg=a")), "x a");
+        }
+        for yes in ["true", "True", "TRUE", "t", "T", "1"] {
+            assert_eq!(
+                rpc_ok(&format!("/api/v0/x?recursive={yes}")),
+                "x --recursive"
+            );
+        }
+        assert_eq!(rpc_ok("/api/v0/x?recursive=tRUE"), "x --recursive=tRUE");
+        assert_eq!(rpc_ok("/api/v0/x?recursive=yes"), "x --recursive=yes");
         assert_eq!(rpc_ok("/api/v0/x?arg=-r"), r#"x "-r""#);
         assert_eq!(rpc_ok("/api/v0/x?arg="), r#"x """#);
-        assert_eq!(rpc_ok("/api/v0/x?&&a=1&"), "x --a=1");
+        assert_eq!(rpc_ok("/api/v0/x?&&a=2&"), "x --a=2");
+        assert_eq!(rpc_ok("/api/v0/x?&&a=1&"), "x --a");
+        // Credentials are never command input.
+        assert_eq!(
+            rpc_ok("/api/v0/version?policy=eyJ9&signature=ab&arg=x"),
+            "version x"
+        );
         assert_eq!(rpc("", "/pin/add?arg=Q").unwrap().to_string(), "pin add Q");
+    }
+
+    #[test]
+    fn rpc_mounts_ignore_what_they_are_told_to() {
+        let kubo = RpcMount::kubo("/api/v0").unwrap();
+        let map = |target: &str| kubo.command(target).unwrap().to_string();
+        // What kubo-rpc-client, ipfs-http-client and ipfshttpclient send by default.
+        assert_eq!(
+            map("/api/v0/pin/add?recursive=true&stream=true&arg=QmX"),
+            "pin add QmX --recursive"
+        );
+        assert_eq!(
+            map("/api/v0/add?stream-channels=true&progress=false"),
+            "add"
+        );
+        assert_eq!(map("/api/v0/version?timeout=5000ms"), "version");
+        assert_eq!(
+            map("/api/v0/pin/add?stream-channels=true&recursive=True&arg=QmX"),
+            "pin add QmX --recursive"
+        );
+        assert_eq!(map("/api/v0/pin/ls?names=false&stream=true"), "pin ls");
+        assert_eq!(
+            map("/api/v0/pin/ls?stream-channels=true&type=all"),
+            "pin ls --type=all"
+        );
+        // Everything not ignored still counts.
+        assert_eq!(
+            map("/api/v0/add?pin=false&cid-version=1&only-hash=true"),
+            "add --cid-version --only-hash"
+        );
+        assert_eq!(map("/api/v0/cat?arg=QmX&offset=10"), "cat QmX --offset=10");
+        // Without the preset nothing is ignored.
+        assert_eq!(
+            rpc_ok("/api/v0/pin/add?recursive=true&stream=true&arg=QmX"),
+            "pin add QmX --recursive --stream"
+        );
+        let custom = RpcMount::new("/api/v0")
+            .unwrap()
+            .ignore(["a", "b", "a"])
+            .unwrap();
+        assert_eq!(custom.ignored(), ["a", "b"]);
+        assert_eq!(
+            custom.command("/api/v0/x?a=1&b=c&c=d").unwrap().to_string(),
+            "x --c=d"
+        );
+        for bad in ["arg", "policy", "signature", "", "-x", "a b"] {
+            assert_eq!(
+                RpcMount::new("").unwrap().ignore([bad]).unwrap_err().code(),
+                "invalid_argument",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
@@ -255,7 +443,16 @@ mod tests {
             "/api/v0/cat?arg=%2Fipfs%2F..%2Fx",
             "/api/v0/cat?arg=/ipfs/%252e%252e",
             "/api/v0/cat?arg=QmA/../x",
+            "/api/v0/cat?arg=..",
+            "/api/v0/cat?arg=.",
+            "/api/v0/cat?arg=..%3B",
+            "/api/v0/cat?arg=/ipfs/QmA/..;/QmB",
+            "/api/v0/../cat",
+            "/api/v0/.../cat",
             "/api/v0/x?a=1&a=2",
+            "/api/v0/x?a=true&a=false",
+            "/api/v0/x?a=false&a=true",
+            "/api/v0/x?a=false&a=0",
             "/api/v0/x?=1",
             "/api/v0/x?a%00=1",
             "/api/v0/x?a=%0a",

@@ -10,7 +10,7 @@
 //! # Ok::<(), capsign::Error>(())
 //! ```
 
-mod command;
+pub(crate) mod command;
 mod covers;
 mod lex;
 pub(crate) mod mapping;

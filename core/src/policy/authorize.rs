@@ -24,11 +24,18 @@ impl Policy {
                 parsed = crate::http::rest(method, target)?;
                 Some(&parsed)
             }
+            Some(CommandRef::Mounted { mount, target }) => {
+                parsed = mount.command(target)?;
+                Some(&parsed)
+            }
             Some(CommandRef::Rpc { prefix, target }) => {
                 parsed = crate::http::rpc(prefix, target)?;
                 Some(&parsed)
             }
         };
+        if let Some(path) = request.path {
+            check_storage_path(path)?;
+        }
         if request.call.is_none() && command.is_none() {
             return Err(Error::denied(
                 "call",
@@ -136,6 +143,41 @@ impl Policy {
     }
 }
 
+/// A storage path a request names must be normalized, whatever the policy says: an
+/// application that stores at `/uploads/alice/../bob/x` (which `/uploads/alice/.*`
+/// matches) would write outside the folder the policy meant. Refused: `.`/`..` segments
+/// and their look-alikes, empty segments inside the path (`a//b`), backslashes and control
+/// characters. A leading `/` and a trailing `/` (Filestack: "store in this folder") are
+/// fine.
+fn check_storage_path(path: &str) -> Result<()> {
+    let refuse = |why: &str| {
+        Err(Error::command(format!(
+            "storage path {}: {why}",
+            quote(path)
+        )))
+    };
+    if path.contains('\\') {
+        return refuse("backslash in a path");
+    }
+    if path.chars().any(char::is_control) {
+        return refuse("control character in a path");
+    }
+    let inner = path.strip_prefix('/').unwrap_or(path);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    if path.is_empty() || (inner.is_empty() && path.len() > 1) {
+        return refuse("empty path");
+    }
+    for segment in inner.split('/').filter(|_| !inner.is_empty()) {
+        if segment.is_empty() {
+            return refuse("empty segment (`//`)");
+        }
+        if crate::capability::command::dot_like(segment) {
+            return refuse("a segment that reads as `.` or `..`");
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::policy;
@@ -234,6 +276,32 @@ mod tests {
         assert_eq!(denied(&p, read.path("/elsewhere")), "path");
         // Unicode look-alikes are different bytes.
         assert_eq!(denied(&p, read.handle("Н")), "handle");
+    }
+
+    #[test]
+    fn storage_paths_must_be_normalized() {
+        let p = policy(r#"{"expiry":9,"call":["store"],"path":"/uploads/alice/.*"}"#).unwrap();
+        let store = |path| p.authorize(&Request::new().call(Call::Store).path(path));
+        assert!(store("/uploads/alice/a.png").is_ok());
+        assert!(store("/uploads/alice/dir/").is_ok());
+        for bad in [
+            "/uploads/alice/../bob/evil.txt",
+            "/uploads/alice/./x",
+            "/uploads/alice//x",
+            "/uploads/alice/..;/x",
+            "/uploads/alice/.. /x",
+            "/uploads/alice/a\\b",
+            "/uploads/alice/a\nb",
+            "",
+            "//",
+        ] {
+            assert_eq!(store(bad).unwrap_err().code(), "invalid_command", "{bad:?}");
+        }
+        // Relative Filestack paths are fine, and checked the same way.
+        let any = policy(r#"{"expiry":9}"#).unwrap();
+        let named = |path| any.authorize(&Request::new().call(Call::Read).path(path));
+        assert!(named("folder/file.png").is_ok());
+        assert_eq!(named("folder/../x").unwrap_err().code(), "invalid_command");
     }
 
     #[test]

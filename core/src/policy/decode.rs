@@ -10,16 +10,26 @@ use std::borrow::Cow;
 
 use super::call::parse_calls;
 use super::compiled::Compiled;
-use super::field::Field;
+use super::field::{Field, Kind as FieldKind};
 use super::{Parts, Policy};
 use crate::error::{Error, Result};
 use crate::json::{self, Kind, RawValue};
 use crate::limits::MAX_INTEGER;
 
+/// A member's value, parsed once when its type is the field's.
+enum Member<'a> {
+    /// A string, for a string field.
+    Text(Cow<'a, str>),
+    /// An array of strings and its JSON text, for an array field.
+    Texts(Vec<Cow<'a, str>>, &'a str),
+    /// Anything else, checked (a number for an integer field, or a wrong type).
+    Other(&'a RawValue),
+}
+
 /// A decoded, **unverified** policy: its members by field, and the first problem found
 /// (reported only once the signature holds).
 pub(crate) struct RawPolicy<'a> {
-    slots: [Option<&'a RawValue>; Field::COUNT],
+    slots: [Option<Member<'a>>; Field::COUNT],
     problem: Option<Error>,
     kid_repeated: bool,
 }
@@ -28,27 +38,40 @@ impl<'a> RawPolicy<'a> {
     /// Parses the decoded policy JSON. Only syntax errors are reported here (`malformed`).
     pub(crate) fn parse(text: &'a str) -> Result<Self> {
         let mut raw = RawPolicy {
-            slots: [None; Field::COUNT],
+            slots: Default::default(),
             problem: None,
             kid_repeated: false,
         };
-        json::for_each_member(text, |key, value| match Field::from_name(&key) {
-            Some(field) => {
-                let slot = &mut raw.slots[field as usize];
-                if slot.is_some() {
-                    raw.kid_repeated |= field == Field::Kid;
-                    raw.problem.get_or_insert_with(|| {
-                        Error::policy(field.name(), "appears more than once")
-                    });
-                } else {
-                    *slot = Some(value);
-                }
-            }
-            None => {
+        json::for_each_member(text, |key, value| {
+            let Some(field) = Field::from_name(&key) else {
                 raw.problem.get_or_insert_with(|| {
                     Error::policy(key.into_owned(), "is not a policy field")
                 });
+                return json::check(value);
+            };
+            let member = match field.kind() {
+                FieldKind::String => match json::string(value)? {
+                    Some(text) => Member::Text(text),
+                    None => Member::Other(value),
+                },
+                FieldKind::Strings => match json::strings(value) {
+                    Some(items) => Member::Texts(items, value.get()),
+                    None => Member::Other(value),
+                },
+                FieldKind::Integer => Member::Other(value),
+            };
+            if let Member::Other(value) = member {
+                json::check(value)?;
             }
+            let slot = &mut raw.slots[field as usize];
+            if slot.is_some() {
+                raw.kid_repeated |= field == Field::Kid;
+                raw.problem
+                    .get_or_insert_with(|| Error::policy(field.name(), "appears more than once"));
+            } else {
+                *slot = Some(member);
+            }
+            Ok(())
         })
         .map_err(|e| Error::malformed(format!("{} in the decoded policy", e.0)))?;
         Ok(raw)
@@ -56,15 +79,14 @@ impl<'a> RawPolicy<'a> {
 
     /// The `kid` that selects the key. A `kid` that is repeated or not a string cannot
     /// select one: `malformed`.
-    pub(crate) fn kid(&self) -> Result<Option<Cow<'a, str>>> {
+    pub(crate) fn kid(&self) -> Result<Option<&str>> {
         if self.kid_repeated {
             return Err(Error::malformed("the policy names more than one kid"));
         }
-        match self.slots[Field::Kid as usize] {
+        match &self.slots[Field::Kid as usize] {
             None => Ok(None),
-            Some(raw) => json::string(raw)
-                .map(Some)
-                .ok_or_else(|| Error::malformed("the policy's kid is not a string")),
+            Some(Member::Text(kid)) => Ok(Some(kid)),
+            Some(_) => Err(Error::malformed("the policy's kid is not a string")),
         }
     }
 
@@ -76,29 +98,52 @@ impl<'a> RawPolicy<'a> {
         }
         let mut parts = Parts::default();
         for (field, slot) in Field::ALL.into_iter().zip(self.slots) {
-            let Some(raw) = slot else {
+            let Some(member) = slot else {
                 continue;
             };
-            let integer = || json_integer(field, raw, strict_integers);
-            let string = || json_string(field, raw);
-            match field {
-                Field::Expiry => parts.expiry = Some(integer()?),
-                Field::Nbf => parts.nbf = Some(integer()?),
-                Field::MaxSize => parts.max_size = Some(integer()?),
-                Field::MinSize => parts.min_size = Some(integer()?),
-                Field::Call => {
-                    let names = json_strings(field, raw)?;
-                    parts.call = Some(parse_calls(names.iter().map(|n| n.as_ref()))?);
+            match (field.kind(), member) {
+                (FieldKind::Integer, Member::Other(raw)) => {
+                    let value = Some(json_integer(field, raw, strict_integers)?);
+                    match field {
+                        Field::Expiry => parts.expiry = value,
+                        Field::Nbf => parts.nbf = value,
+                        Field::MaxSize => parts.max_size = value,
+                        _ => parts.min_size = value,
+                    }
                 }
-                Field::Permissions => {
-                    parts.permissions = Some((json_strings(field, raw)?, Cow::Borrowed(raw.get())));
+                (FieldKind::String, Member::Text(text)) => {
+                    let value = Some(text);
+                    match field {
+                        Field::Handle => parts.handle = value,
+                        Field::Url => parts.url = value,
+                        Field::Path => parts.path = value,
+                        Field::Container => parts.container = value,
+                        Field::Kid => parts.kid = value,
+                        _ => parts.jti = value,
+                    }
                 }
-                Field::Handle => parts.handle = Some(string()?),
-                Field::Url => parts.url = Some(string()?),
-                Field::Path => parts.path = Some(string()?),
-                Field::Container => parts.container = Some(string()?),
-                Field::Kid => parts.kid = Some(string()?),
-                Field::Jti => parts.jti = Some(string()?),
+                (FieldKind::Strings, Member::Texts(items, source)) => {
+                    if field == Field::Call {
+                        parts.call = Some(parse_calls(items.iter().map(|n| n.as_ref()))?);
+                    } else {
+                        parts.permissions = Some((items, Cow::Borrowed(source)));
+                    }
+                }
+                (kind, Member::Other(raw)) => {
+                    let expected = match kind {
+                        FieldKind::Integer => "an integer",
+                        FieldKind::String => "a string",
+                        FieldKind::Strings => "an array of strings",
+                    };
+                    return Err(Error::policy(
+                        field.name(),
+                        format!("must be {expected}, not {}", Kind::of(raw).name()),
+                    ));
+                }
+                // A member is parsed as its field's type or kept as `Other`.
+                (_, Member::Text(_) | Member::Texts(..)) => {
+                    return Err(Error::policy(field.name(), "has the wrong type"));
+                }
             }
         }
         Policy::assemble(parts, compiled).map_err(|e| match e {
@@ -111,26 +156,14 @@ impl<'a> RawPolicy<'a> {
     }
 }
 
-fn wrong_type(field: Field, expected: &str, raw: &RawValue) -> Error {
-    Error::policy(
-        field.name(),
-        format!("must be {expected}, not {}", Kind::of(raw).name()),
-    )
-}
-
-fn json_string<'a>(field: Field, raw: &'a RawValue) -> Result<Cow<'a, str>> {
-    json::string(raw).ok_or_else(|| wrong_type(field, "a string", raw))
-}
-
-fn json_strings<'a>(field: Field, raw: &'a RawValue) -> Result<Vec<Cow<'a, str>>> {
-    json::strings(raw).ok_or_else(|| wrong_type(field, "an array of strings", raw))
-}
-
 /// A JSON number whose value is an integer in `[0, 2^53)`, judged from the number exactly
 /// as written. A zero fraction (`1.0`, `1e3`) is accepted unless `strict`.
 fn json_integer(field: Field, raw: &RawValue, strict: bool) -> Result<u64> {
     if Kind::of(raw) != Kind::Number {
-        return Err(wrong_type(field, "an integer", raw));
+        return Err(Error::policy(
+            field.name(),
+            format!("must be an integer, not {}", Kind::of(raw).name()),
+        ));
     }
     number_integer(field, raw.get(), strict)
 }
@@ -307,7 +340,7 @@ mod tests {
         let raw = RawPolicy::parse(r#"{"kid":5,"expiry":1}"#).unwrap();
         assert_eq!(raw.kid().unwrap_err().code(), "malformed");
         let raw = RawPolicy::parse(r#"{"kid":"k\u00e9","expiry":1}"#).unwrap();
-        assert_eq!(raw.kid().unwrap().as_deref(), Some("ké"));
+        assert_eq!(raw.kid().unwrap(), Some("ké"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 /// Declares [`Field`] with each field's JSON name written once.
 macro_rules! fields {
-    ($($variant:ident => $name:literal,)*) => {
+    ($($variant:ident => $name:literal: $kind:ident,)*) => {
         /// A policy field. The declaration order is the JSON names' sorted order, which is
         /// the order policies are written in.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,23 +31,41 @@ macro_rules! fields {
                     _ => None,
                 }
             }
+
+            /// The JSON type the field holds.
+            pub(crate) fn kind(self) -> Kind {
+                match self {
+                    $(Field::$variant => Kind::$kind,)*
+                }
+            }
         }
     };
 }
 
+/// The JSON type of a field's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// An integer in `[0, 2^53)`.
+    Integer,
+    /// A string (a regex for `url`, `path` and `container`).
+    String,
+    /// An array of strings.
+    Strings,
+}
+
 fields! {
-    Call => "call",
-    Container => "container",
-    Expiry => "expiry",
-    Handle => "handle",
-    Jti => "jti",
-    Kid => "kid",
-    MaxSize => "maxSize",
-    MinSize => "minSize",
-    Nbf => "nbf",
-    Path => "path",
-    Permissions => "permissions",
-    Url => "url",
+    Call => "call": Strings,
+    Container => "container": String,
+    Expiry => "expiry": Integer,
+    Handle => "handle": String,
+    Jti => "jti": String,
+    Kid => "kid": String,
+    MaxSize => "maxSize": Integer,
+    MinSize => "minSize": Integer,
+    Nbf => "nbf": Integer,
+    Path => "path": String,
+    Permissions => "permissions": Strings,
+    Url => "url": String,
 }
 
 /// One field of a policy, for bindings and tools that rebuild the policy object.

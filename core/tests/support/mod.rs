@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use capsign::{CommandRef, Error, FieldValue, Permission, Request, Verifier};
+use capsign::http::{Fields, HttpRequest, Route, RpcMount};
+use capsign::{CommandRef, Error, FieldValue, Grant, Permission, Request, Verifier};
 use serde_json::{Map, Value, json};
 
 /// The vectors in `tests/vectors/<name>`, huge strings expanded.
@@ -79,6 +80,9 @@ pub(crate) fn verify(verifier: &Verifier, input: &Value, now: u64) -> Result<Val
             None => text(r, "command").map(CommandRef::Text),
         },
     };
+    if input.get("check").is_some() {
+        return check_http(verifier, input, now).map(|g| summary(&g));
+    }
     let grant = if let Some(h) = input.get("http") {
         let list = |k: &str| -> Vec<&str> {
             h[k].as_array()
@@ -108,6 +112,11 @@ pub(crate) fn verify(verifier: &Verifier, input: &Value, now: u64) -> Result<Val
             )?,
         }
     };
+    Ok(summary(&grant))
+}
+
+/// A grant as the vectors summarise it.
+pub(crate) fn summary(grant: &Grant) -> Value {
     let mut policy = Map::new();
     for (name, value) in grant.policy().fields() {
         policy.insert(
@@ -119,10 +128,72 @@ pub(crate) fn verify(verifier: &Verifier, input: &Value, now: u64) -> Result<Val
             },
         );
     }
-    Ok(json!({
+    json!({
         "policy": policy,
         "expiry": grant.expiry(),
         "kid": grant.kid(),
         "matched": grant.matched().map(Permission::as_str),
-    }))
+    })
+}
+
+/// The route an HTTP vector describes: `{call, command, rest, rpc, ignore, security_task,
+/// authenticate_only, per_request, fields}`.
+pub(crate) fn route(spec: &Value) -> Result<Route, Error> {
+    let flag = |k: &str| spec.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let mut b = Route::builder();
+    if let Some(call) = text(spec, "call") {
+        b = b.call(call);
+    }
+    if let Some(command) = text(spec, "command") {
+        b = b.command(command);
+    }
+    if flag("per_request") {
+        b = b.command_per_request();
+    }
+    if flag("rest") {
+        b = b.rest();
+    }
+    if let Some(prefix) = text(spec, "rpc") {
+        let ignore: Vec<&str> = spec
+            .get("ignore")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().map(|s| s.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        b = b.rpc(RpcMount::new(prefix)?.ignore(ignore)?);
+    }
+    if flag("authenticate_only") {
+        b = b.authenticate_only();
+    }
+    b.fields(flag("fields"))
+        .security_task(flag("security_task"))
+        .build()
+}
+
+/// Runs an HTTP vector (`input.route` and `input.check`) through `verifier`. Fields other
+/// than the five a request names (`handle`, `url`, `path`, `container`, `size`) are not
+/// read, whatever the application's function returns.
+pub(crate) fn check_http(verifier: &Verifier, input: &Value, now: u64) -> Result<Grant, Error> {
+    let route = route(&input["route"])?;
+    let c = &input["check"];
+    let authorization: Vec<&str> = c
+        .get("authorization")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().map(|s| s.as_str().unwrap()).collect())
+        .unwrap_or_default();
+    static EMPTY: Value = Value::Null;
+    let f = c.get("fields").unwrap_or(&EMPTY);
+    let fields = Fields {
+        handle: text(f, "handle"),
+        url: text(f, "url"),
+        path: text(f, "path"),
+        container: text(f, "container"),
+        size: f.get("size").and_then(Value::as_u64),
+    };
+    let request = HttpRequest {
+        method: text(c, "method").unwrap(),
+        target: text(c, "target").unwrap(),
+        authorization: &authorization,
+        command: text(c, "command").map(CommandRef::Text),
+    };
+    verifier.check_http_at(&route, &request, &fields, now)
 }

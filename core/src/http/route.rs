@@ -1,0 +1,387 @@
+//! What a route requires of every request, and checking a request against it.
+
+use super::credentials::{self, Presented};
+use crate::capability::Command;
+use crate::capability::mapping::RpcMount;
+use crate::error::{Error, Result, quote};
+use crate::policy::Call;
+use crate::request::{CommandRef, Request};
+use crate::verify::{Grant, Verifier};
+
+/// What a route of an HTTP service requires of every request: a Filestack call, a
+/// command (fixed, given per request by the application, or the request's REST or RPC
+/// mapping), or both. Made once at setup by [`Route::builder`]; a route that names
+/// nothing is refused there, unless it says it only authenticates.
+#[derive(Clone, Debug)]
+pub struct Route {
+    call: Option<Call>,
+    command: RouteCommand,
+    security_task: bool,
+}
+
+#[derive(Clone, Debug)]
+enum RouteCommand {
+    None,
+    Fixed(Command),
+    PerRequest,
+    Rest,
+    Rpc(RpcMount),
+}
+
+impl Route {
+    /// Options, checked by [`RouteBuilder::build`].
+    pub fn builder() -> RouteBuilder {
+        RouteBuilder::default()
+    }
+
+    /// The call the route requires, if any.
+    pub fn call(&self) -> Option<Call> {
+        self.call
+    }
+
+    /// Whether the application gives the command per request.
+    pub fn command_per_request(&self) -> bool {
+        matches!(self.command, RouteCommand::PerRequest)
+    }
+}
+
+/// Options for a [`Route`].
+#[derive(Debug, Default)]
+pub struct RouteBuilder {
+    call: Option<String>,
+    commands: Vec<RouteCommand>,
+    fields: bool,
+    security_task: bool,
+    authenticate_only: bool,
+    error: Option<Error>,
+}
+
+impl RouteBuilder {
+    /// The Filestack call every request must be allowed (`read`, `pick`, …).
+    pub fn call(mut self, name: &str) -> Self {
+        self.call = Some(name.to_owned());
+        self
+    }
+
+    /// The command every request needs, such as `pin ls`.
+    pub fn command(mut self, text: &str) -> Self {
+        match Command::parse(text) {
+            Ok(command) => self.commands.push(RouteCommand::Fixed(command)),
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// The application names each request's command (a function of the request).
+    pub fn command_per_request(mut self) -> Self {
+        self.commands.push(RouteCommand::PerRequest);
+        self
+    }
+
+    /// The command is `<METHOD> <path>` of each request ([`crate::http::rest`]).
+    pub fn rest(mut self) -> Self {
+        self.commands.push(RouteCommand::Rest);
+        self
+    }
+
+    /// The command is the RPC mapping of each request under `mount`.
+    pub fn rpc(mut self, mount: RpcMount) -> Self {
+        self.commands.push(RouteCommand::Rpc(mount));
+        self
+    }
+
+    /// The application gives request fields (`handle`, `path`, `size`, …).
+    pub fn fields(mut self, given: bool) -> Self {
+        self.fields = given;
+        self
+    }
+
+    /// Also read credentials from Filestack's `security=p:…,s:…` path task (off by
+    /// default: only routes that serve Filestack-style URLs need it).
+    pub fn security_task(mut self, on: bool) -> Self {
+        self.security_task = on;
+        self
+    }
+
+    /// The route only checks that the credentials are genuine and current, and names no
+    /// request: any valid credential passes. Say so explicitly; the application must
+    /// then authorize with the grant itself.
+    pub fn authenticate_only(mut self) -> Self {
+        self.authenticate_only = true;
+        self
+    }
+
+    /// The route, or why these options cannot make one.
+    pub fn build(self) -> Result<Route> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let call = self
+            .call
+            .map(|name| {
+                Call::from_name(&name).ok_or_else(|| {
+                    Error::argument("call", format!("{} is not a Filestack call", quote(&name)))
+                })
+            })
+            .transpose()?;
+        let mut commands = self.commands;
+        if commands.len() > 1 {
+            return Err(Error::argument(
+                "command",
+                "give at most one of command, rest and rpc",
+            ));
+        }
+        let command = commands.pop().unwrap_or(RouteCommand::None);
+        let names_something = call.is_some() || !matches!(command, RouteCommand::None);
+        match (self.authenticate_only, names_something) {
+            (true, true) => {
+                return Err(Error::argument(
+                    "authenticate_only",
+                    "a route that only authenticates names no call and no command",
+                ));
+            }
+            (true, false) if self.fields => {
+                return Err(Error::argument(
+                    "fields",
+                    "a route that only authenticates checks no request fields",
+                ));
+            }
+            (false, false) => {
+                return Err(Error::argument(
+                    "route",
+                    "name a call, a command, rest or rpc (a route naming nothing would \
+                     admit every genuine credential); for a route that only checks \
+                     credentials, say authenticate_only",
+                ));
+            }
+            _ => {}
+        }
+        Ok(Route {
+            call,
+            command,
+            security_task: self.security_task,
+        })
+    }
+}
+
+/// One HTTP request, as an adapter sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpRequest<'a> {
+    /// The method.
+    pub method: &'a str,
+    /// The request target as sent: the path still percent-encoded, and the query.
+    pub target: &'a str,
+    /// Every `Authorization` header value (more than one is refused).
+    pub authorization: &'a [&'a str],
+    /// The command the application names for this request (routes with a command per
+    /// request only).
+    pub command: Option<CommandRef<'a>>,
+}
+
+/// What the application says a request names, to check against the policy. (`call` and
+/// the command come from the route; the time of a check never comes from a request.)
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fields<'a> {
+    /// The file handle the request acts on.
+    pub handle: Option<&'a str>,
+    /// The source URL of a store-from-URL or transformation.
+    pub url: Option<&'a str>,
+    /// The storage path.
+    pub path: Option<&'a str>,
+    /// The storage container.
+    pub container: Option<&'a str>,
+    /// The size of the stored upload, in bytes.
+    pub size: Option<u64>,
+}
+
+impl Verifier {
+    /// Checks an HTTP request against `route` as of `now`: reads its credentials (none:
+    /// `missing_credentials`), maps it to the route's command, verifies and authorizes.
+    /// Every refusal is an [`Error`] whose `http_status`, `www_authenticate` and
+    /// `http_body` are what to answer.
+    pub fn check_http_at(
+        &self,
+        route: &Route,
+        request: &HttpRequest<'_>,
+        fields: &Fields<'_>,
+        now: u64,
+    ) -> Result<Grant> {
+        let found =
+            credentials::read_from(request.authorization, request.target, route.security_task)?;
+        let presented = found.presented.ok_or(Error::MissingCredentials)?;
+        let target = found.target.as_ref();
+        let command = match (&route.command, request.command) {
+            (RouteCommand::PerRequest, Some(command)) => Some(command),
+            (RouteCommand::PerRequest, None) => {
+                return Err(Error::argument(
+                    "command",
+                    "the route's command function gave no command",
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(Error::argument(
+                    "command",
+                    "the route does not take a command per request",
+                ));
+            }
+            (RouteCommand::None, None) => None,
+            (RouteCommand::Fixed(command), None) => Some(CommandRef::Parsed(command)),
+            (RouteCommand::Rest, None) => Some(CommandRef::Rest {
+                method: request.method,
+                target,
+            }),
+            (RouteCommand::Rpc(mount), None) => Some(CommandRef::Mounted { mount, target }),
+        };
+        let checked = Request {
+            call: route.call.map(Call::as_str),
+            handle: fields.handle,
+            url: fields.url,
+            path: fields.path,
+            container: fields.container,
+            size: fields.size,
+            command,
+        };
+        match presented {
+            Presented::Token(token) => self.verify_token_at(token, &checked, now),
+            Presented::Pair { policy, signature } => {
+                self.verify_at(&policy, &signature, &checked, now)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::{Claims, Signer};
+
+    const SECRET: &[u8] = b"route-test-secret-0123";
+
+    fn token(claims: &Claims<'_>) -> String {
+        let creds = Signer::new(SECRET).unwrap().issue_at(claims, 1000).unwrap();
+        creds.token().to_owned()
+    }
+
+    fn check(route: &Route, target: &str, auth: &[&str], fields: Fields<'_>) -> Result<Grant> {
+        let request = HttpRequest {
+            method: "POST",
+            target,
+            authorization: auth,
+            command: None,
+        };
+        Verifier::new(SECRET)
+            .unwrap()
+            .check_http_at(route, &request, &fields, 1000)
+    }
+
+    #[test]
+    fn routes_must_name_something_or_say_they_authenticate_only() {
+        let code = |b: RouteBuilder| b.build().unwrap_err().field().map(str::to_owned);
+        assert_eq!(code(Route::builder()), Some("route".into()));
+        assert_eq!(code(Route::builder().fields(true)), Some("route".into()));
+        assert_eq!(code(Route::builder().call("delete")), Some("call".into()));
+        assert_eq!(
+            code(Route::builder().rest().command("id")),
+            Some("command".into())
+        );
+        assert_eq!(
+            code(Route::builder().authenticate_only().call("read")),
+            Some("authenticate_only".into())
+        );
+        assert_eq!(
+            code(Route::builder().authenticate_only().fields(true)),
+            Some("fields".into())
+        );
+        assert_eq!(
+            Route::builder()
+                .command("cat /a/../b")
+                .build()
+                .unwrap_err()
+                .code(),
+            "invalid_command"
+        );
+        assert!(Route::builder().authenticate_only().build().is_ok());
+        assert!(Route::builder().call("read").fields(true).build().is_ok());
+    }
+
+    #[test]
+    fn requests_are_checked_against_the_route() {
+        let t = token(&Claims {
+            call: Some(&["read"]),
+            handle: Some("H"),
+            ..Claims::default()
+        });
+        let bearer = format!("Bearer {t}");
+        let auth = [bearer.as_str()];
+        let read = Route::builder().call("read").fields(true).build().unwrap();
+        let handle = Fields {
+            handle: Some("H"),
+            ..Fields::default()
+        };
+        assert!(check(&read, "/f/H", &auth, handle).is_ok());
+        assert_eq!(
+            check(&read, "/f/H", &auth, Fields::default())
+                .unwrap_err()
+                .field(),
+            Some("handle")
+        );
+        assert_eq!(
+            check(&read, "/f/H", &[], handle).unwrap_err(),
+            Error::MissingCredentials
+        );
+        assert_eq!(
+            check(&read, "/f/H", &[bearer.as_str(), bearer.as_str()], handle)
+                .unwrap_err()
+                .code(),
+            "malformed"
+        );
+        let rpc = Route::builder()
+            .rpc(RpcMount::kubo("/api/v0").unwrap())
+            .build()
+            .unwrap();
+        let t = token(&Claims {
+            permissions: Some(&["pin add [--recursive] *"]),
+            ..Claims::default()
+        });
+        let bearer = format!("Bearer {t}");
+        let auth = [bearer.as_str()];
+        let g = check(
+            &rpc,
+            "/api/v0/pin/add?arg=Q&recursive=true&stream=true",
+            &auth,
+            Fields::default(),
+        )
+        .unwrap();
+        assert_eq!(g.matched().unwrap().as_str(), "pin add [--recursive] *");
+        // Query credentials are never flags.
+        let (p, s) = t.split_once('.').unwrap();
+        let g = check(
+            &rpc,
+            &format!("/api/v0/pin/add?arg=Q&policy={p}&signature={s}"),
+            &[],
+            Fields::default(),
+        )
+        .unwrap();
+        assert!(g.matched().is_some());
+        // Filestack's path task, on a route that opts in; removed before the REST mapping.
+        let rest = Route::builder().rest().security_task(true).build().unwrap();
+        let files = token(&Claims {
+            permissions: Some(&["POST /KEY/H"]),
+            ..Claims::default()
+        });
+        let (p, s) = files.split_once('.').unwrap();
+        assert!(
+            check(
+                &rest,
+                &format!("/KEY/security=p:{p},s:{s}/H"),
+                &[],
+                Fields::default()
+            )
+            .is_ok()
+        );
+        let only = Route::builder().authenticate_only().build().unwrap();
+        assert!(check(&only, "/anything", &auth, Fields::default()).is_ok());
+    }
+}
