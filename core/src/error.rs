@@ -229,6 +229,12 @@ impl Error {
         Error::argument(name, reason)
     }
 
+    /// An `invalid_command` error (HTTP 400) for a request the adapters cannot check,
+    /// such as a request field of the wrong type.
+    pub fn invalid_request(reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::command(reason)
+    }
+
     pub(crate) fn argument(name: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
         Error::InvalidArgument {
             name,

@@ -139,9 +139,7 @@ fn check_value(raw: &RawValue, depth: usize) -> Result<(), String> {
             .try_for_each(|v| check_value(v, depth + 1))
     };
     match Kind::of(raw) {
-        Kind::String => serde_json::from_str::<Text<'_>>(raw.get())
-            .map(drop)
-            .map_err(|e| e.to_string()),
+        Kind::String => string(raw).map(drop),
         Kind::Array | Kind::Object if depth + 1 > MAX_JSON_DEPTH => {
             Err(format!("JSON nested more than {MAX_JSON_DEPTH} deep"))
         }
@@ -184,7 +182,16 @@ pub(crate) fn string(raw: &RawValue) -> Result<Option<Cow<'_, str>>, String> {
     if Kind::of(raw) != Kind::String {
         return Ok(None);
     }
-    serde_json::from_str::<Text<'_>>(raw.get())
+    // `serde_json` checked the string when it took the raw value: without an escape, its
+    // text between the quotes is its value.
+    let text = raw.get();
+    if !text.contains('\\') {
+        return Ok(text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .map(Cow::Borrowed));
+    }
+    serde_json::from_str::<Text<'_>>(text)
         .map(|t| Some(t.0))
         .map_err(|e| e.to_string())
 }

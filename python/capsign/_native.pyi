@@ -1,16 +1,21 @@
 """Type stubs for the native module (kept honest by mypy's stubtest)."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any, final
+from typing import Any, TypedDict, final
+
+from typing_extensions import Unpack
 
 __all__ = [
     "CHALLENGE",
     "ERROR_CODES",
+    "KUBO_IGNORE",
     "LIMITS",
+    "REFUSAL_HEADERS",
     "Command",
     "Credentials",
     "Grant",
     "Permission",
+    "Route",
     "Signer",
     "Verifier",
     "__version__",
@@ -18,6 +23,7 @@ __all__ = [
     "decode_unverified",
     "filestack_security",
     "generate_secret",
+    "log_safe",
     "parse_security_task",
     "rest_command",
     "rpc_command",
@@ -26,7 +32,22 @@ __all__ = [
 ERROR_CODES: list[str]
 CHALLENGE: str
 LIMITS: dict[str, int]
+KUBO_IGNORE: list[str]
+REFUSAL_HEADERS: list[tuple[str, str]]
 __version__: str
+
+class _RequestFields(TypedDict, total=False):
+    """What a request names (every key optional; ``None`` counts as not given)."""
+
+    call: str | None
+    handle: str | None
+    url: str | None
+    path: str | None
+    container: str | None
+    size: int | None
+    command: str | Command | None
+    rest: tuple[str, str] | None
+    rpc: tuple[str, str] | None
 
 @final
 class Credentials:
@@ -98,19 +119,7 @@ class Grant:
     def permissions(self) -> list[str] | None: ...
     @property
     def matched(self) -> str | None: ...
-    def authorize(
-        self,
-        *,
-        call: str | None = None,
-        handle: str | None = None,
-        url: str | None = None,
-        path: str | None = None,
-        container: str | None = None,
-        size: int | None = None,
-        command: str | Command | None = None,
-        rest: tuple[str, str] | None = None,
-        rpc: tuple[str, str] | None = None,
-    ) -> str | None: ...
+    def authorize(self, **request: Unpack[_RequestFields]) -> str | None: ...
     def allows(self, command: str | Command) -> bool: ...
 
 @final
@@ -130,31 +139,11 @@ class Verifier:
         policy: str,
         signature: str,
         *,
-        call: str | None = None,
-        handle: str | None = None,
-        url: str | None = None,
-        path: str | None = None,
-        container: str | None = None,
-        size: int | None = None,
-        command: str | Command | None = None,
-        rest: tuple[str, str] | None = None,
-        rpc: tuple[str, str] | None = None,
         now: int | None = None,
+        **request: Unpack[_RequestFields],
     ) -> Grant: ...
     def verify_token(
-        self,
-        token: str,
-        *,
-        call: str | None = None,
-        handle: str | None = None,
-        url: str | None = None,
-        path: str | None = None,
-        container: str | None = None,
-        size: int | None = None,
-        command: str | Command | None = None,
-        rest: tuple[str, str] | None = None,
-        rpc: tuple[str, str] | None = None,
-        now: int | None = None,
+        self, token: str, *, now: int | None = None, **request: Unpack[_RequestFields]
     ) -> Grant: ...
     def verify_http(
         self,
@@ -162,17 +151,36 @@ class Verifier:
         policy: Sequence[str],
         signature: Sequence[str],
         *,
-        call: str | None = None,
-        handle: str | None = None,
-        url: str | None = None,
-        path: str | None = None,
-        container: str | None = None,
-        size: int | None = None,
-        command: str | Command | None = None,
-        rest: tuple[str, str] | None = None,
-        rpc: tuple[str, str] | None = None,
         now: int | None = None,
+        **request: Unpack[_RequestFields],
     ) -> Grant | None: ...
+    def check_http(
+        self,
+        route: Route,
+        method: str,
+        target: str,
+        authorization: Sequence[str],
+        *,
+        fields: Mapping[str, Any] | None = None,
+        command: str | Command | None = None,
+        now: int | None = None,
+    ) -> Grant: ...
+
+@final
+class Route:
+    def __new__(
+        cls,
+        *,
+        call: str | None = None,
+        command: str | None = None,
+        per_request: bool = False,
+        rest: bool = False,
+        rpc: str | None = None,
+        ignore: Sequence[str] | None = None,
+        fields: bool = False,
+        security_task: bool = False,
+        authenticate_only: bool = False,
+    ) -> Route: ...
 
 def covers(a: str | Sequence[str], b: str | Sequence[str]) -> bool: ...
 def rest_command(method: str, target: str) -> Command: ...
@@ -181,3 +189,4 @@ def generate_secret() -> str: ...
 def filestack_security(policy_json: str, secret: str | bytes) -> tuple[str, str]: ...
 def parse_security_task(task: str) -> tuple[str, str]: ...
 def decode_unverified(policy_or_token: str) -> str: ...
+def log_safe(text: str) -> str: ...

@@ -3,11 +3,13 @@
 Every exception has ``code`` (the stable identifier shared with Rust and Node),
 ``field`` (the policy field or argument at fault, if any), ``position`` (the byte
 offset in a permission, if any), ``status`` (the HTTP status the middlewares answer
-with) and ``challenge`` (the matching ``WWW-Authenticate`` value). Messages say which
-check failed and never contain key material.
+with), ``challenge`` (the matching ``WWW-Authenticate`` value) and ``body`` (the JSON
+body of that answer). Messages say which check failed and never contain key material.
 """
 
 from __future__ import annotations
+
+import json
 
 
 class CapsignError(Exception):
@@ -23,6 +25,7 @@ class CapsignError(Exception):
         position: int | None = None,
         status: int = 500,
         challenge: str = 'Bearer realm="capsign"',
+        body: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -30,6 +33,9 @@ class CapsignError(Exception):
         self.position = position
         self.status = status
         self.challenge = challenge
+        self.body = (
+            body if body is not None else json.dumps({"error": self.code, "message": message})
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, code={self.code!r})"
@@ -67,6 +73,12 @@ class NotYetValid(InvalidCredentials):
     """The policy's ``nbf`` is still in the future."""
 
     code = "not_yet_valid"
+
+
+class MissingCredentials(InvalidCredentials):
+    """An HTTP request carries no credentials (HTTP 401 with the bare challenge)."""
+
+    code = "missing_credentials"
 
 
 class InvalidPolicy(InvalidCredentials, ValueError):
@@ -120,6 +132,7 @@ BY_CODE: dict[str, type[CapsignError]] = {
         InvalidCommand,
         WeakSecret,
         InvalidArgument,
+        MissingCredentials,
     )
 }
 
@@ -135,6 +148,7 @@ __all__ = [
     "InvalidPermission",
     "InvalidPolicy",
     "Malformed",
+    "MissingCredentials",
     "NotYetValid",
     "UnknownKey",
     "WeakSecret",

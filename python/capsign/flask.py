@@ -29,10 +29,16 @@ Configuration: ``CAPSIGN_SECRET`` (default secret), ``CAPSIGN_KEYS`` (``{kid: se
 ``CAPSIGN_KID`` (the key to sign with, from ``CAPSIGN_KEYS``), ``CAPSIGN_LEEWAY``
 (seconds, default 0), ``CAPSIGN_MIN_SECRET_LEN`` (default 16).
 
-Credentials are read from ``Authorization: Bearer <token>`` or the ``policy`` and
-``signature`` query parameters, never from cookies. Refusals follow RFC 6750: 401 with
-``WWW-Authenticate`` for missing or bad credentials, 403 for a request they do not allow,
-400 for a request that cannot be a command; the body is
+Every ``require`` names what its route needs: a ``call``, a ``command`` (fixed or a
+function of the request), ``rest=True`` or ``rpc=prefix`` (with ``ignore=KUBO_IGNORE``
+for a Kubo-like API), or ``authenticate_only=True`` for a route that only checks that the
+credentials are genuine; a ``require()`` that names nothing is refused at setup.
+Credentials are read from ``Authorization: Bearer <token>`` (given once), the ``policy``
+and ``signature`` query parameters, or (``security_task=True``) Filestack's
+``security=p:…,s:…`` path task; never from cookies. ``fields`` gives ``handle``, ``url``,
+``path``, ``container`` and ``size``; nothing else it returns is read. Refusals are the
+core's (RFC 6750): 401 with ``WWW-Authenticate`` for missing or bad credentials, 403 for
+a request they do not allow, 400 for a request that cannot be checked; the body is
 ``{"error": code, "message": text}`` and never contains a secret.
 """
 
@@ -40,7 +46,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
@@ -49,11 +55,13 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from flask import Request as FlaskRequest
 
 from capsign._native import (
-    CHALLENGE,
+    REFUSAL_HEADERS,
     Command,
     Credentials,
+    Route,
     Signer,
     Verifier,
+    log_safe,
 )
 from capsign.exceptions import CapsignError, InvalidArgument
 
@@ -138,27 +146,49 @@ class Capsign:
         *,
         rest: bool = False,
         rpc: str | None = None,
+        ignore: Sequence[str] | None = None,
         fields: Callable[[FlaskRequest], Mapping[str, Any]] | None = None,
+        security_task: bool = False,
+        authenticate_only: bool = False,
     ) -> Callable[[F], F]:
         """Decorate a view so that it runs only for requests the credentials allow.
 
         ``call``: a Filestack call the request must be allowed (``"read"``, ``"pick"``…).
         ``command``: a command (text, ``Command``, or a function of the request).
         ``rest=True``: the command is ``<METHOD> <path>`` of the request.
-        ``rpc="/api/v0"``: the command is the IPFS-style RPC mapping under that prefix.
+        ``rpc="/api/v0"``: the command is the IPFS-style RPC mapping under that prefix;
+        ``ignore``: parameter names it leaves out (``capsign.KUBO_IGNORE`` for Kubo's
+        transport and output options).
         ``fields``: a function of the request giving ``handle``, ``path``, ``url``,
-        ``container`` or ``size`` to check against the policy.
+        ``container`` or ``size`` to check against the policy (nothing else is read).
+        ``security_task=True``: also accept Filestack's ``security=p:…,s:…`` path task.
+        ``authenticate_only=True``: only check that the credentials are genuine and
+        current (the view must then authorize with ``g.capsign`` itself).
 
-        On success the verified :class:`capsign.Grant` is ``flask.g.capsign``; its
-        ``matched`` is the permission that allowed the command.
+        The route is checked here: naming nothing (and not ``authenticate_only``) raises
+        :class:`capsign.InvalidArgument`. On success the verified :class:`capsign.Grant` is
+        ``flask.g.capsign``; its ``matched`` is the permission that allowed the command.
         """
-        if [command is not None, rest, rpc is not None].count(True) > 1:
-            raise InvalidArgument("give at most one of command, rest and rpc", field="command")
+        per_request = callable(command)
+        route = Route(
+            call=call,
+            command=None if command is None or per_request else str(command),
+            per_request=per_request,
+            rest=rest,
+            rpc=rpc,
+            ignore=list(ignore) if ignore is not None else None,
+            fields=fields is not None,
+            security_task=security_task,
+            authenticate_only=authenticate_only,
+        )
+        command_of = cast(
+            "Callable[[FlaskRequest], str | Command] | None", command if per_request else None
+        )
 
         def decorator(view: F) -> F:
             @functools.wraps(view)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
-                refused = self._check(call, command, rest, rpc, fields)
+                refused = self._check(route, command_of, fields)
                 if refused is not None:
                     return refused
                 return view(*args, **kwargs)
@@ -169,50 +199,51 @@ class Capsign:
 
     def _check(
         self,
-        call: str | None,
-        command: CommandSource | None,
-        rest: bool,
-        rpc: str | None,
+        route: Route,
+        command_of: Callable[[FlaskRequest], str | Command] | None,
         fields: Callable[[FlaskRequest], Mapping[str, Any]] | None,
     ) -> Response | None:
-        target = raw_target(request) if rest or rpc is not None else ""
         try:
-            grant = self._state().verifier.verify_http(
-                request.headers.get("Authorization"),
-                request.args.getlist("policy"),
-                request.args.getlist("signature"),
-                call=call,
-                command=command(request) if callable(command) else command,
-                rest=(request.method, target) if rest else None,
-                rpc=(rpc, target) if rpc is not None else None,
-                **(dict(fields(request)) if fields is not None else {}),
+            g.capsign = self._state().verifier.check_http(
+                route,
+                request.method,
+                raw_target(request),
+                request.headers.getlist("Authorization"),
+                fields=fields(request) if fields is not None else None,
+                command=command_of(request) if command_of is not None else None,
             )
         except CapsignError as e:
-            return _refuse(e.status, e.challenge, e.code, e.message)
-        if grant is None:
-            return _refuse(401, CHALLENGE, "missing_credentials", "no credentials were presented")
-        g.capsign = grant
+            return _refuse(e)
         return None
 
 
 def raw_target(req: FlaskRequest) -> str:
     """The request target as the client sent it (path still percent-encoded, and the
     query). Uses ``RAW_URI``/``REQUEST_URI`` when the server provides them (Werkzeug and
-    Gunicorn do); otherwise re-encodes the decoded path, which cannot tell an encoded
-    slash from a real one."""
+    Gunicorn do), as sent, even in absolute form (which the mappings refuse); otherwise
+    re-encodes the decoded path, which cannot tell an encoded slash from a real one."""
     env = req.environ
-    raw = env.get("RAW_URI") or env.get("REQUEST_URI")
-    if isinstance(raw, str) and raw.startswith("/"):
-        return raw
-    path = (env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", "")).encode("latin-1")
     query = env.get("QUERY_STRING", "")
+    raw = env.get("RAW_URI") or env.get("REQUEST_URI")
+    if isinstance(raw, str) and raw:
+        # Some servers (Werkzeug's test client) leave the query out of the raw URI.
+        return raw if "?" in raw or not query else f"{raw}?{query}"
+    path = (env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", "")).encode("latin-1")
     return quote(path, safe=_PATH_SAFE) + (f"?{query}" if query else "")
 
 
-def _refuse(status: int, challenge: str, code: str, message: str) -> Response:
-    log.info("capsign refused %s %s: %d %s", request.method, request.path, status, code)
-    response = jsonify(error=code, message=message)
-    response.status_code = status
-    response.headers["WWW-Authenticate"] = challenge
-    response.headers["Cache-Control"] = "no-store"
+def _refuse(error: CapsignError) -> Response:
+    """The core's refusal for `error`, as a Flask response; logged without the token."""
+    target = raw_target(request).split("?", 1)[0]
+    log.info(
+        "capsign refused %s %s: %d %s",
+        log_safe(request.method),
+        log_safe(target),
+        error.status,
+        error.code,
+    )
+    response = Response(error.body, status=error.status)
+    response.headers["WWW-Authenticate"] = error.challenge
+    for name, value in REFUSAL_HEADERS:
+        response.headers[name] = value
     return response

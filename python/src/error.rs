@@ -36,6 +36,7 @@ fn exception(py: Python<'_>, e: &capsign::Error) -> PyResult<PyErr> {
     kwargs.set_item("position", e.position())?;
     kwargs.set_item("status", e.http_status())?;
     kwargs.set_item("challenge", e.www_authenticate())?;
+    kwargs.set_item("body", e.http_body())?;
     let instance = class.call((e.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))
 }

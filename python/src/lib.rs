@@ -4,6 +4,8 @@
 
 mod capability;
 mod error;
+mod http;
+mod request;
 mod signing;
 mod verifying;
 
@@ -56,6 +58,12 @@ fn decode_unverified(policy_or_token: &str) -> Result<String, error::Failure> {
     Ok(capsign::dangerous::decode_unverified(policy_or_token)?)
 }
 
+/// Text from a request made safe for a log line (quoted, control characters escaped).
+#[pyfunction]
+fn log_safe(text: &str) -> String {
+    capsign::http::log_safe(text)
+}
+
 /// The limits of the core, by name.
 fn limits(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     use capsign::limits as l;
@@ -87,6 +95,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<signing::Credentials>()?;
     m.add_class::<verifying::Verifier>()?;
     m.add_class::<verifying::Grant>()?;
+    m.add_class::<http::Route>()?;
     m.add_class::<capability::Permission>()?;
     m.add_class::<capability::Command>()?;
     m.add_function(wrap_pyfunction!(capability::covers, m)?)?;
@@ -96,6 +105,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(filestack_security, m)?)?;
     m.add_function(wrap_pyfunction!(parse_security_task, m)?)?;
     m.add_function(wrap_pyfunction!(decode_unverified, m)?)?;
+    m.add_function(wrap_pyfunction!(log_safe, m)?)?;
+    m.add("KUBO_IGNORE", capsign::http::KUBO_IGNORE.to_vec())?;
+    m.add("REFUSAL_HEADERS", capsign::http::REFUSAL_HEADERS.to_vec())?;
     m.add("ERROR_CODES", capsign::Error::CODES.to_vec())?;
     m.add("CHALLENGE", capsign::http::CHALLENGE)?;
     m.add("LIMITS", limits(m.py())?)?;

@@ -9,39 +9,8 @@ use pyo3::types::{PyDict, PyList};
 use crate::SecretArg;
 use crate::capability::CommandArg;
 use crate::error::Failure;
-
-/// What a request names, as keyword arguments.
-struct RequestArgs<'a> {
-    call: Option<&'a str>,
-    handle: Option<&'a str>,
-    url: Option<&'a str>,
-    path: Option<&'a str>,
-    container: Option<&'a str>,
-    size: Option<u64>,
-    command: Option<&'a CommandArg>,
-    rest: Option<&'a (PyBackedStr, PyBackedStr)>,
-    rpc: Option<&'a (PyBackedStr, PyBackedStr)>,
-}
-
-impl<'a> RequestArgs<'a> {
-    fn request(&self) -> Result<capsign::Request<'a>, Failure> {
-        let pair = |p: Option<&'a (PyBackedStr, PyBackedStr)>| p.map(|(a, b)| (&**a, &**b));
-        let command = capsign::CommandRef::one_of(
-            self.command.map(CommandArg::as_ref),
-            pair(self.rest),
-            pair(self.rpc),
-        )?;
-        Ok(capsign::Request {
-            call: self.call,
-            handle: self.handle,
-            url: self.url,
-            path: self.path,
-            container: self.container,
-            size: self.size,
-            command,
-        })
-    }
-}
+use crate::http::Route;
+use crate::request::{FieldArgs, RequestArgs};
 
 /// Verifies credentials: a default secret and/or secrets by `kid`.
 #[pyclass(frozen, module = "capsign._native")]
@@ -58,7 +27,7 @@ impl Verifier {
         min_secret_len: Option<usize>,
     ) -> Result<Self, Failure> {
         let mut builder = capsign::Verifier::builder().leeway(leeway);
-        if let Some(secret) = secret {
+        if let Some(secret) = &secret {
             builder = builder.secret(secret.as_ref());
         }
         let mut keys: Vec<(String, SecretArg)> = keys.unwrap_or_default().into_iter().collect();
@@ -78,126 +47,36 @@ impl Verifier {
         self.0.leeway()
     }
 
-    /// Verifies a policy and signature pair, then authorizes the request named by the
-    /// keyword arguments (if any).
-    #[pyo3(signature = (policy, signature, *, call=None, handle=None, url=None, path=None,
-                        container=None, size=None, command=None, rest=None, rpc=None, now=None))]
+    /// Checks an HTTP request against a route: its method, raw target and every
+    /// `Authorization` header value; `fields` (a mapping: only `handle`, `url`, `path`,
+    /// `container` and `size` are read) and the route's per-request `command`. Raises the
+    /// refusal (its `status`, `challenge` and `body` are the answer).
+    #[pyo3(signature = (route, method, target, authorization, *, fields=None, command=None, now=None))]
     #[allow(clippy::too_many_arguments)]
-    fn verify(
+    fn check_http(
         &self,
-        policy: PyBackedStr,
-        signature: PyBackedStr,
-        call: Option<PyBackedStr>,
-        handle: Option<PyBackedStr>,
-        url: Option<PyBackedStr>,
-        path: Option<PyBackedStr>,
-        container: Option<PyBackedStr>,
-        size: Option<u64>,
+        route: &Route,
+        method: PyBackedStr,
+        target: PyBackedStr,
+        authorization: Vec<PyBackedStr>,
+        fields: Option<&Bound<'_, PyAny>>,
         command: Option<CommandArg>,
-        rest: Option<(PyBackedStr, PyBackedStr)>,
-        rpc: Option<(PyBackedStr, PyBackedStr)>,
         now: Option<u64>,
-    ) -> Result<Grant, Failure> {
-        let args = RequestArgs {
-            call: call.as_deref(),
-            handle: handle.as_deref(),
-            url: url.as_deref(),
-            path: path.as_deref(),
-            container: container.as_deref(),
-            size,
-            command: command.as_ref(),
-            rest: rest.as_ref(),
-            rpc: rpc.as_ref(),
+    ) -> PyResult<Grant> {
+        let fields = FieldArgs::extract(fields)?;
+        let authorization: Vec<&str> = authorization.iter().map(|s| &**s).collect();
+        let request = capsign::http::HttpRequest {
+            method: &method,
+            target: &target,
+            authorization: &authorization,
+            command: command.as_ref().map(CommandArg::as_ref),
         };
         let now = now.unwrap_or_else(capsign::unix_now);
-        Ok(Grant(self.0.verify_at(
-            &policy,
-            &signature,
-            &args.request()?,
-            now,
-        )?))
-    }
-
-    /// Verifies a compact token `<policy>.<signature>`, then authorizes the request.
-    #[pyo3(signature = (token, *, call=None, handle=None, url=None, path=None,
-                        container=None, size=None, command=None, rest=None, rpc=None, now=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn verify_token(
-        &self,
-        token: PyBackedStr,
-        call: Option<PyBackedStr>,
-        handle: Option<PyBackedStr>,
-        url: Option<PyBackedStr>,
-        path: Option<PyBackedStr>,
-        container: Option<PyBackedStr>,
-        size: Option<u64>,
-        command: Option<CommandArg>,
-        rest: Option<(PyBackedStr, PyBackedStr)>,
-        rpc: Option<(PyBackedStr, PyBackedStr)>,
-        now: Option<u64>,
-    ) -> Result<Grant, Failure> {
-        let args = RequestArgs {
-            call: call.as_deref(),
-            handle: handle.as_deref(),
-            url: url.as_deref(),
-            path: path.as_deref(),
-            container: container.as_deref(),
-            size,
-            command: command.as_ref(),
-            rest: rest.as_ref(),
-            rpc: rpc.as_ref(),
-        };
-        let now = now.unwrap_or_else(capsign::unix_now);
-        Ok(Grant(self.0.verify_token_at(
-            &token,
-            &args.request()?,
-            now,
-        )?))
-    }
-
-    /// Verifies an HTTP request's credentials (`Authorization` header value, every
-    /// `policy` and `signature` query value); `None` if it carries none.
-    #[pyo3(signature = (authorization, policy, signature, *, call=None, handle=None, url=None,
-                        path=None, container=None, size=None, command=None, rest=None, rpc=None, now=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn verify_http(
-        &self,
-        authorization: Option<PyBackedStr>,
-        policy: Vec<PyBackedStr>,
-        signature: Vec<PyBackedStr>,
-        call: Option<PyBackedStr>,
-        handle: Option<PyBackedStr>,
-        url: Option<PyBackedStr>,
-        path: Option<PyBackedStr>,
-        container: Option<PyBackedStr>,
-        size: Option<u64>,
-        command: Option<CommandArg>,
-        rest: Option<(PyBackedStr, PyBackedStr)>,
-        rpc: Option<(PyBackedStr, PyBackedStr)>,
-        now: Option<u64>,
-    ) -> Result<Option<Grant>, Failure> {
-        let args = RequestArgs {
-            call: call.as_deref(),
-            handle: handle.as_deref(),
-            url: url.as_deref(),
-            path: path.as_deref(),
-            container: container.as_deref(),
-            size,
-            command: command.as_ref(),
-            rest: rest.as_ref(),
-            rpc: rpc.as_ref(),
-        };
-        let policy: Vec<&str> = policy.iter().map(|s| &**s).collect();
-        let signature: Vec<&str> = signature.iter().map(|s| &**s).collect();
-        let now = now.unwrap_or_else(capsign::unix_now);
-        let grant = self.0.verify_http_at(
-            authorization.as_deref(),
-            &policy,
-            &signature,
-            &args.request()?,
-            now,
-        )?;
-        Ok(grant.map(Grant))
+        let grant = self
+            .0
+            .check_http_at(&route.0, &request, &fields.fields(), now)
+            .map_err(Failure::from)?;
+        Ok(Grant(grant))
     }
 
     fn __repr__(&self) -> String {
@@ -214,9 +93,66 @@ impl Verifier {
     }
 }
 
+/// What the request methods of `request.rs` call.
+impl Verifier {
+    pub(crate) fn verify_pair(
+        &self,
+        policy: &str,
+        signature: &str,
+        now: Option<u64>,
+        args: &RequestArgs,
+    ) -> Result<Grant, Failure> {
+        let now = now.unwrap_or_else(capsign::unix_now);
+        Ok(Grant(self.0.verify_at(
+            policy,
+            signature,
+            &args.request()?,
+            now,
+        )?))
+    }
+
+    pub(crate) fn verify_compact(
+        &self,
+        token: &str,
+        now: Option<u64>,
+        args: &RequestArgs,
+    ) -> Result<Grant, Failure> {
+        let now = now.unwrap_or_else(capsign::unix_now);
+        Ok(Grant(self.0.verify_token_at(
+            token,
+            &args.request()?,
+            now,
+        )?))
+    }
+
+    pub(crate) fn verify_presented(
+        &self,
+        authorization: Option<&str>,
+        policy: &[PyBackedStr],
+        signature: &[PyBackedStr],
+        now: Option<u64>,
+        args: &RequestArgs,
+    ) -> Result<Option<Grant>, Failure> {
+        let policy: Vec<&str> = policy.iter().map(|s| &**s).collect();
+        let signature: Vec<&str> = signature.iter().map(|s| &**s).collect();
+        let now = now.unwrap_or_else(capsign::unix_now);
+        let grant =
+            self.0
+                .verify_http_at(authorization, &policy, &signature, &args.request()?, now)?;
+        Ok(grant.map(Grant))
+    }
+}
+
 /// A verified, current policy.
 #[pyclass(frozen, module = "capsign._native")]
 pub(crate) struct Grant(capsign::Grant);
+
+impl Grant {
+    pub(crate) fn authorize_request(&self, args: &RequestArgs) -> Result<Option<String>, Failure> {
+        let matched = self.0.authorize(&args.request()?)?;
+        Ok(matched.map(|p| p.as_str().to_owned()))
+    }
+}
 
 #[pymethods]
 impl Grant {
@@ -258,37 +194,6 @@ impl Grant {
     #[getter]
     fn matched(&self) -> Option<&str> {
         self.0.matched().map(capsign::Permission::as_str)
-    }
-
-    /// Authorizes another request; returns the permission that allowed its command.
-    #[pyo3(signature = (*, call=None, handle=None, url=None, path=None, container=None,
-                        size=None, command=None, rest=None, rpc=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn authorize(
-        &self,
-        call: Option<PyBackedStr>,
-        handle: Option<PyBackedStr>,
-        url: Option<PyBackedStr>,
-        path: Option<PyBackedStr>,
-        container: Option<PyBackedStr>,
-        size: Option<u64>,
-        command: Option<CommandArg>,
-        rest: Option<(PyBackedStr, PyBackedStr)>,
-        rpc: Option<(PyBackedStr, PyBackedStr)>,
-    ) -> Result<Option<String>, Failure> {
-        let args = RequestArgs {
-            call: call.as_deref(),
-            handle: handle.as_deref(),
-            url: url.as_deref(),
-            path: path.as_deref(),
-            container: container.as_deref(),
-            size,
-            command: command.as_ref(),
-            rest: rest.as_ref(),
-            rpc: rpc.as_ref(),
-        };
-        let matched = self.0.authorize(&args.request()?)?;
-        Ok(matched.map(|p| p.as_str().to_owned()))
     }
 
     /// Whether this grant allows `command` on its own.

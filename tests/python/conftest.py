@@ -52,6 +52,17 @@ def vector_verifier(vector: dict[str, Any]) -> capsign.Verifier:
 def verify_vector(verifier: capsign.Verifier, vector: dict[str, Any]) -> capsign.Grant | None:
     """Runs a verify vector's credentials and request through ``verifier``."""
     i = vector["input"]
+    if "check" in i:
+        c = i["check"]
+        return verifier.check_http(
+            capsign.Route(**i["route"]),
+            c["method"],
+            c["target"],
+            c.get("authorization", []),
+            fields=c.get("fields"),
+            command=c.get("command"),
+            now=vector["now"],
+        )
     request = dict(i.get("request", {}))
     if "rest" in request:
         request["rest"] = tuple(request["rest"])

@@ -108,6 +108,10 @@ def test_every_exception_class_is_reachable(
         (capsign.InvalidCommand, lambda: capsign.Command("cat /a/../b")),
         (capsign.WeakSecret, lambda: capsign.Signer("short")),
         (capsign.InvalidArgument, lambda: capsign.Verifier()),
+        (
+            capsign.MissingCredentials,
+            lambda: verifier.check_http(capsign.Route(call="read"), "GET", "/x", []),
+        ),
     ]
     assert {cls.code for cls, _ in cases} == set(capsign.ERROR_CODES)
     for cls, action in cases:

@@ -53,6 +53,11 @@ def test_attack(vector: dict[str, Any]) -> None:
     run_verify(vector)
 
 
+@vector_params("http.json")
+def test_http(vector: dict[str, Any]) -> None:
+    run_verify(vector)
+
+
 @vector_params("issue.json")
 def test_issue(vector: dict[str, Any]) -> None:
     i = vector["input"]
@@ -117,7 +122,14 @@ def test_capability(vector: dict[str, Any]) -> None:
 
 def test_every_error_code_has_a_vector_and_a_class() -> None:
     seen = set()
-    for name in ("verify.json", "attacks.json", "issue.json", "filestack.json", "capability.json"):
+    for name in (
+        "verify.json",
+        "attacks.json",
+        "issue.json",
+        "filestack.json",
+        "capability.json",
+        "http.json",
+    ):
         for v in load_vectors(name):
             if "error" in v["expected"]:
                 seen.add(v["expected"]["error"])

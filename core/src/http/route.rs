@@ -50,6 +50,7 @@ impl Route {
 pub struct RouteBuilder {
     call: Option<String>,
     commands: Vec<RouteCommand>,
+    ignore: Option<Vec<String>>,
     fields: bool,
     security_task: bool,
     authenticate_only: bool,
@@ -86,9 +87,23 @@ impl RouteBuilder {
         self
     }
 
-    /// The command is the RPC mapping of each request under `mount`.
-    pub fn rpc(mut self, mount: RpcMount) -> Self {
-        self.commands.push(RouteCommand::Rpc(mount));
+    /// The command is the RPC mapping of each request under `prefix` (such as
+    /// `/api/v0`; see [`RpcMount`]).
+    pub fn rpc(mut self, prefix: &str) -> Self {
+        match RpcMount::new(prefix) {
+            Ok(mount) => self.commands.push(RouteCommand::Rpc(mount)),
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Parameter names the RPC mapping ignores (such as [`crate::http::KUBO_IGNORE`]).
+    pub fn ignore<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.ignore
+            .get_or_insert_with(Vec::new)
+            .extend(names.into_iter().map(|n| n.as_ref().to_owned()));
         self
     }
 
@@ -133,7 +148,17 @@ impl RouteBuilder {
                 "give at most one of command, rest and rpc",
             ));
         }
-        let command = commands.pop().unwrap_or(RouteCommand::None);
+        let mut command = commands.pop().unwrap_or(RouteCommand::None);
+        match (&mut command, self.ignore) {
+            (RouteCommand::Rpc(mount), Some(names)) => *mount = mount.clone().ignore(names)?,
+            (_, Some(_)) => {
+                return Err(Error::argument(
+                    "ignore",
+                    "an ignore list belongs to an rpc route",
+                ));
+            }
+            (_, None) => {}
+        }
         let names_something = call.is_some() || !matches!(command, RouteCommand::None);
         match (self.authenticate_only, names_something) {
             (true, true) => {
@@ -295,6 +320,18 @@ mod tests {
             Some("fields".into())
         );
         assert_eq!(
+            code(Route::builder().rest().ignore(["stream"])),
+            Some("ignore".into())
+        );
+        assert_eq!(
+            code(Route::builder().rpc("/api/v0/")),
+            Some("prefix".into())
+        );
+        assert_eq!(
+            code(Route::builder().rpc("/api/v0").ignore(["arg"])),
+            Some("ignore".into())
+        );
+        assert_eq!(
             Route::builder()
                 .command("cat /a/../b")
                 .build()
@@ -338,7 +375,8 @@ mod tests {
             "malformed"
         );
         let rpc = Route::builder()
-            .rpc(RpcMount::kubo("/api/v0").unwrap())
+            .rpc("/api/v0")
+            .ignore(crate::http::KUBO_IGNORE)
             .build()
             .unwrap();
         let t = token(&Claims {

@@ -156,24 +156,28 @@ fn check_storage_path(path: &str) -> Result<()> {
             quote(path)
         )))
     };
-    if path.contains('\\') {
-        return refuse("backslash in a path");
+    if path.is_empty() {
+        return refuse("empty path");
     }
-    if path.chars().any(char::is_control) {
-        return refuse("control character in a path");
+    // A few scans decide the common case (printable ASCII, segments that start with
+    // neither a dot nor a space); anything else gets the full check below.
+    let unusual = |b: &u8| *b < 0x20 || *b >= 0x7f || *b == b'\\';
+    if path.contains("//") {
+        return refuse("empty segment (`//`)");
+    }
+    let ascii_only = !path.as_bytes().iter().any(unusual);
+    let suspicious =
+        !ascii_only || path.starts_with(['.', ' ']) || path.contains("/.") || path.contains("/ ");
+    if !suspicious {
+        return Ok(());
+    }
+    if path.contains('\\') || path.chars().any(char::is_control) {
+        return refuse("backslash or control character in a path");
     }
     let inner = path.strip_prefix('/').unwrap_or(path);
     let inner = inner.strip_suffix('/').unwrap_or(inner);
-    if path.is_empty() || (inner.is_empty() && path.len() > 1) {
-        return refuse("empty path");
-    }
-    for segment in inner.split('/').filter(|_| !inner.is_empty()) {
-        if segment.is_empty() {
-            return refuse("empty segment (`//`)");
-        }
-        if crate::capability::command::dot_like(segment) {
-            return refuse("a segment that reads as `.` or `..`");
-        }
+    if inner.split('/').any(crate::capability::command::dot_like) {
+        return refuse("a segment that reads as `.` or `..`");
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use capsign::http::{Fields, HttpRequest, Route, RpcMount};
+use capsign::http::{Fields, HttpRequest, Route};
 use capsign::{CommandRef, Error, FieldValue, Grant, Permission, Request, Verifier};
 use serde_json::{Map, Value, json};
 
@@ -159,7 +159,7 @@ pub(crate) fn route(spec: &Value) -> Result<Route, Error> {
             .and_then(Value::as_array)
             .map(|l| l.iter().map(|s| s.as_str().unwrap()).collect())
             .unwrap_or_default();
-        b = b.rpc(RpcMount::new(prefix)?.ignore(ignore)?);
+        b = b.rpc(prefix).ignore(ignore);
     }
     if flag("authenticate_only") {
         b = b.authenticate_only();

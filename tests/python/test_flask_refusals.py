@@ -1,0 +1,197 @@
+"""The refusals the Flask extension must hold (hostile-testing findings), through Flask's
+test client: the clock is never the client's, a route names what it needs, one
+Authorization header, look-alikes, log lines that cannot be forged."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import pytest
+from flask import Flask, g, request
+
+import capsign
+from capsign.flask import Capsign
+from conftest import SECRET
+
+
+def issue(**claims: Any) -> capsign.Credentials:
+    return capsign.Signer(SECRET).issue(**claims)
+
+
+def bearer(creds: capsign.Credentials) -> dict[str, str]:
+    return {"Authorization": f"Bearer {creds.token}"}
+
+
+@pytest.fixture
+def app() -> Flask:
+    app = Flask(__name__)
+    app.config["CAPSIGN_SECRET"] = SECRET
+    ext = Capsign(app)
+
+    # The whole JSON body as fields: what a careless application does.
+    @app.post("/store")
+    @ext.require(call="store", fields=lambda r: r.get_json(silent=True) or {})
+    def store() -> dict[str, Any]:
+        return {"stored": True}
+
+    @app.post("/remove")
+    @ext.require(call="remove", fields=lambda r: r.get_json(silent=True) or {})
+    def remove() -> dict[str, Any]:
+        return {"removed": True}
+
+    @app.route("/rest/<path:rest>", methods=["GET", "POST"])
+    @ext.require(rest=True)
+    def rest_view(rest: str) -> dict[str, Any]:
+        return {"allowed_by": g.capsign.matched}
+
+    @app.get("/read/<handle>")
+    @ext.require(call="read", fields=lambda r: {"handle": r.view_args["handle"]})
+    def read(handle: str) -> dict[str, Any]:
+        return {"handle": handle}
+
+    @app.post("/api/v0/<path:rest>")
+    @ext.require(rpc="/api/v0", ignore=capsign.KUBO_IGNORE)
+    def rpc(rest: str) -> dict[str, Any]:
+        return {"allowed_by": g.capsign.matched}
+
+    @app.get("/<path:rest>")
+    @ext.require(
+        call="convert",
+        fields=lambda r: {"handle": r.path.rsplit("/", 1)[-1]},
+        security_task=True,
+    )
+    def transform(rest: str) -> dict[str, Any]:
+        return {"handle": request.path.rsplit("/", 1)[-1]}
+
+    @app.get("/who")
+    @ext.require(authenticate_only=True)
+    def who() -> dict[str, Any]:
+        return {"expiry": g.capsign.expiry}
+
+    return app
+
+
+def test_the_time_of_a_check_never_comes_from_the_request(app: Flask) -> None:
+    now = int(time.time())
+    expired = capsign.Signer(SECRET).issue(
+        expiry=now - 10, now=now - 100, call=["store"], path="/u/.*", max_size=10
+    )
+    body = {"now": 0, "path": "/u/a", "size": 1}
+    r = app.test_client().post("/store", headers=bearer(expired), json=body)
+    assert r.status_code == 401 and r.get_json()["error"] == "expired"
+
+
+def test_fields_cannot_name_the_call(app: Flask) -> None:
+    creds = issue(call=["read"])
+    r = app.test_client().post("/remove", headers=bearer(creds), json={"call": "read"})
+    assert r.status_code == 403 and r.get_json()["error"] == "denied"
+
+
+def test_a_field_of_the_wrong_type_is_a_bad_request(app: Flask) -> None:
+    creds = issue(call=["store"], path="/u/.*", max_size=10)
+    r = app.test_client().post("/store", headers=bearer(creds), json={"path": 5, "size": 1})
+    assert r.status_code == 400 and r.get_json()["error"] == "invalid_command"
+    r = app.test_client().post("/store", headers=bearer(creds), json={"path": "/u/a", "size": -1})
+    assert r.status_code == 400
+
+
+def test_a_storage_path_must_be_normalized(app: Flask) -> None:
+    creds = issue(call=["store"], path="/uploads/alice/.*", max_size=100)
+    body = {"path": "/uploads/alice/../bob/evil.txt", "size": 1}
+    r = app.test_client().post("/store", headers=bearer(creds), json=body)
+    assert r.status_code == 400 and r.get_json()["error"] == "invalid_command"
+
+
+def test_a_require_that_names_nothing_is_refused_at_setup() -> None:
+    app = Flask(__name__)
+    app.config["CAPSIGN_SECRET"] = SECRET
+    ext = Capsign(app)
+    with pytest.raises(capsign.InvalidArgument) as raised:
+        ext.require()
+    assert raised.value.field == "route"
+    with pytest.raises(capsign.InvalidArgument):
+        ext.require(fields=lambda r: {"handle": "x"})
+    with pytest.raises(capsign.InvalidArgument):
+        ext.require(authenticate_only=True, call="read")
+    with pytest.raises(capsign.InvalidArgument):
+        ext.require(rest=True, ignore=["stream"])
+    with pytest.raises(capsign.InvalidArgument):
+        ext.require(call="delete")
+
+
+def test_authenticate_only_says_so(app: Flask) -> None:
+    creds = issue(call=[], permissions=[])
+    assert app.test_client().get("/who", headers=bearer(creds)).status_code == 200
+    assert app.test_client().get("/who").status_code == 401
+
+
+def test_the_authorization_header_twice_is_refused(app: Flask) -> None:
+    good = issue(call=["read"], handle="H1")
+    headers = [("Authorization", f"Bearer {good.token}"), ("Authorization", "Bearer x.y")]
+    r = app.test_client().get("/read/H1", headers=headers)
+    assert r.status_code == 401 and r.get_json()["error"] == "malformed"
+    headers.reverse()
+    assert app.test_client().get("/read/H1", headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("path", ["..;/x", ".;/x", "..%20/x", ".../x", "%2e%2e;/x"])
+def test_traversal_look_alikes_are_refused(app: Flask, path: str) -> None:
+    creds = issue(permissions=["GET /rest"])
+    r = app.test_client().get(f"/rest/{path}", headers=bearer(creds))
+    assert r.status_code == 400 and r.get_json()["error"] == "invalid_command"
+
+
+def test_an_absolute_form_target_cannot_be_mapped(app: Flask) -> None:
+    creds = issue(permissions=["GET /rest"], call=["read"], handle="H1")
+    client = app.test_client()
+    absolute = {"RAW_URI": "http://127.0.0.1/rest/a", "REQUEST_URI": "http://127.0.0.1/rest/a"}
+    r = client.get("/rest/a", headers=bearer(creds), environ_overrides=absolute)
+    assert r.status_code == 400
+    # A route that maps nothing does not look at the target's form.
+    absolute = {"RAW_URI": "http://127.0.0.1/read/H1"}
+    r = client.get("/read/H1", headers=bearer(creds), environ_overrides=absolute)
+    assert r.status_code == 200
+
+
+def test_refusal_logs_cannot_be_forged(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="capsign.flask"):
+        app.test_client().get("/read/a%0d%0aINFO%20forged%1b[31m")
+    lines = [r.getMessage() for r in caplog.records if r.name == "capsign.flask"]
+    assert lines, caplog.records
+    for line in lines:
+        assert "\r" not in line and "\n" not in line and "\x1b" not in line, line
+
+
+def test_kubo_clients_requests_on_an_rpc_route(app: Flask) -> None:
+    creds = issue(permissions=["pin add [--recursive] *", "pin ls [--type=*]", "version"])
+    client = app.test_client()
+    for target in (
+        "/api/v0/pin/add?recursive=true&stream=true&arg=QmX",
+        "/api/v0/pin/ls?names=false&stream=true",
+        "/api/v0/pin/add?stream-channels=true&recursive=True&arg=QmX",
+        "/api/v0/version?timeout=5000ms",
+    ):
+        assert client.post(target, headers=bearer(creds)).status_code == 200, target
+    r = client.post("/api/v0/pin/add?arg=QmX&only-hash=true", headers=bearer(creds))
+    assert r.status_code == 403
+    # Query credentials are credentials, never flags.
+    q = f"/api/v0/version?policy={creds.policy}&signature={creds.signature}"
+    assert client.post(q).status_code == 200
+
+
+def test_filestack_security_tasks_in_the_path(app: Flask) -> None:
+    creds = issue(call=["convert"], handle="KW9EJhYtS6y48Whm2S6D")
+    client = app.test_client()
+    task = f"security=p:{creds.policy},s:{creds.signature}"
+    url = f"/APIKEY/resize=width:100/{task}/KW9EJhYtS6y48Whm2S6D"
+    assert client.get(url).status_code == 200
+    quoted = (
+        f'/APIKEY/security=policy:"{creds.policy}",signature:{creds.signature}/KW9EJhYtS6y48Whm2S6D'
+    )
+    assert client.get(quoted).status_code == 200
+    other = f"/APIKEY/security=p:{creds.policy},s:{creds.signature}/OTHERHANDLE"
+    assert client.get(other).status_code == 403
+    broken = f"/APIKEY/security=p:{creds.policy}/KW9EJhYtS6y48Whm2S6D"
+    assert client.get(broken).get_json()["error"] == "malformed"
