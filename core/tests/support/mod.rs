@@ -1,13 +1,62 @@
-//! Shared by the vector tests and `examples/refusals.rs`: loads `tests/vectors/*.json` and
-//! runs a verify vector through the Rust API.
+//! The one runner of the vectors, shared by `tests/vectors.rs`, `examples/gen_vectors.rs`
+//! (which records what it returns) and `examples/refusals.rs`: loads `tests/vectors/*.json`
+//! and runs a vector's input through the Rust API, for every kind of vector.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use std::path::PathBuf;
 
 use capsign::http::{Fields, HttpRequest, Route};
-use capsign::{CommandRef, Error, FieldValue, Grant, Permission, Request, Verifier};
+use capsign::{
+    Claims, Command, CommandRef, Error, FieldValue, Grant, Permission, PermissionSet, Request,
+    Signer, Verifier, covers_all, filestack, http,
+};
 use serde_json::{Map, Value, json};
+
+/// The vector files, by name without `.json`, each run by [`run`].
+pub(crate) const FILES: [&str; 6] = [
+    "verify",
+    "issue",
+    "filestack",
+    "capability",
+    "attacks",
+    "http",
+];
+
+/// Runs the input of a vector in `tests/vectors/<file>.json` as of `now`: the `ok` value the
+/// vectors record, or the error.
+pub(crate) fn run(file: &str, input: &Value, now: Option<u64>) -> Result<Value, Error> {
+    let now = || now.unwrap_or_else(|| panic!("{file} vectors need a `now`"));
+    match file {
+        "verify" | "attacks" | "http" => verifier(input).and_then(|v| verify(&v, input, now())),
+        "issue" => issue(input, now()),
+        "filestack" => filestack(input),
+        "capability" => capability(input),
+        other => panic!("no vector file {other}"),
+    }
+}
+
+/// An outcome as a vector's `expected` records it: `{"ok": value}`, or the error as
+/// `{"error": code, "field"?: name, "position"?: n}`.
+pub(crate) fn record(outcome: Result<Value, Error>) -> Value {
+    match outcome {
+        Ok(value) => json!({ "ok": value }),
+        Err(e) => error_summary(&e),
+    }
+}
+
+/// `{"error": code, "field"?: name, "position"?: n}`.
+pub(crate) fn error_summary(e: &Error) -> Value {
+    let mut m = Map::new();
+    m.insert("error".into(), json!(e.code()));
+    if let Some(field) = e.field() {
+        m.insert("field".into(), json!(field));
+    }
+    if let Some(position) = e.position() {
+        m.insert("position".into(), json!(position));
+    }
+    Value::Object(m)
+}
 
 /// The vectors in `tests/vectors/<name>`, huge strings expanded.
 pub(crate) fn load(name: &str) -> Vec<Value> {
@@ -39,6 +88,13 @@ pub(crate) fn expand(value: &mut Value) {
 /// A string member of a JSON object.
 pub(crate) fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
+}
+
+/// A list of strings, member of a JSON object.
+fn strings<'a>(v: &'a Value, key: &str) -> Option<Vec<&'a str>> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|l| l.iter().map(|s| s.as_str().unwrap()).collect())
 }
 
 /// The verifier a verify vector describes.
@@ -196,4 +252,85 @@ pub(crate) fn check_http(verifier: &Verifier, input: &Value, now: u64) -> Result
         command: text(c, "command").map(CommandRef::Text),
     };
     verifier.check_http_at(&route, &request, &fields, now)
+}
+
+/// Runs an issue vector: `{secret, kid, min_secret_len, claims}` (claims by their Rust names).
+pub(crate) fn issue(input: &Value, now: u64) -> Result<Value, Error> {
+    let c = &input["claims"];
+    let (call, permissions) = (strings(c, "call"), strings(c, "permissions"));
+    let claims = Claims {
+        expires_in: c.get("expires_in").and_then(Value::as_u64),
+        expiry: c.get("expiry").and_then(Value::as_u64),
+        call: call.as_deref(),
+        handle: text(c, "handle"),
+        url: text(c, "url"),
+        path: text(c, "path"),
+        container: text(c, "container"),
+        max_size: c.get("max_size").and_then(Value::as_u64),
+        min_size: c.get("min_size").and_then(Value::as_u64),
+        permissions: permissions.as_deref(),
+        nbf: c.get("nbf").and_then(Value::as_u64),
+        jti: text(c, "jti"),
+    };
+    let mut b = Signer::builder();
+    if let Some(k) = text(input, "kid") {
+        b = b.kid(k);
+    }
+    if let Some(n) = input.get("min_secret_len").and_then(Value::as_u64) {
+        b = b.min_secret_len(n as usize);
+    }
+    let creds = b
+        .secret(text(input, "secret").unwrap())
+        .build()?
+        .issue_at(&claims, now)?;
+    Ok(json!({
+        "policy": creds.policy(),
+        "signature": creds.signature(),
+        "token": creds.token(),
+        "expiry": creds.expiry(),
+        "json": capsign::dangerous::decode_unverified(creds.policy())?,
+    }))
+}
+
+/// Runs a Filestack vector: a security task to parse (`task`), or a policy object to sign
+/// as Filestack's SDKs do (`policy`, `secret`).
+pub(crate) fn filestack(input: &Value) -> Result<Value, Error> {
+    match text(input, "task") {
+        Some(task) => {
+            filestack::parse_security_task(task).map(|(p, s)| json!({"policy": p, "signature": s}))
+        }
+        None => filestack::security(
+            &input["policy"].to_string(),
+            text(input, "secret").unwrap().as_bytes(),
+        )
+        .map(|c| json!({"policy": c.policy(), "signature": c.signature()})),
+    }
+}
+
+/// Runs a capability vector of `kind` permission, command, match, covers or http.
+pub(crate) fn capability(input: &Value) -> Result<Value, Error> {
+    let list = |k: &str| strings(input, k).unwrap();
+    let arg = |k: &str| text(input, k).unwrap();
+    match arg("kind") {
+        "permission" => {
+            Permission::parse(arg("permission")).map(|p| json!({"canonical": p.to_string()}))
+        }
+        "command" => Command::parse(arg("command")).map(|c| json!({"canonical": c.to_string()})),
+        "match" => {
+            let set = PermissionSet::parse(&list("permissions"))?;
+            let command = Command::parse(arg("command"))?;
+            Ok(json!({"matched": set.find(&command)}))
+        }
+        "covers" => {
+            let a = PermissionSet::parse(&list("a"))?;
+            let b = PermissionSet::parse(&list("b"))?;
+            Ok(json!({"covers": covers_all(&a, &b)}))
+        }
+        "http" => match arg("mapping") {
+            "rest" => http::rest(arg("method"), arg("target")),
+            _ => http::rpc(arg("prefix"), arg("target")),
+        }
+        .map(|c| json!({"command": c.to_string()})),
+        other => panic!("unknown kind {other}"),
+    }
 }
