@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Command, Grant, RequestFields, Verifier } from './index'
+import type { CapsignError, Command, Grant, RequestFields, Verifier } from './index'
 
 /** What a refusal looks like to `log`. Never contains a token or secret. */
 export interface Refusal {
@@ -21,8 +21,14 @@ export interface CapsignOptions<Req extends IncomingMessage = IncomingMessage> {
   rest?: boolean
   /** The command is the IPFS-style RPC mapping under this prefix (such as `/api/v0`). */
   rpc?: string
-  /** Fields of the request to check against the policy (`handle`, `path`, `size`, …). */
-  fields?: (req: Req) => Omit<RequestFields, 'call' | 'command' | 'now'>
+  /** RPC parameter names the mapping leaves out (`KUBO_IGNORE` for a Kubo-like API). */
+  ignore?: readonly string[]
+  /** Fields of the request to check against the policy: only these five are read. */
+  fields?: (req: Req) => Pick<RequestFields, 'handle' | 'url' | 'path' | 'container' | 'size'>
+  /** Also read Filestack's `security=p:…,s:…` path task. */
+  securityTask?: boolean
+  /** Only check that the credentials are genuine and current (name nothing else). */
+  authenticateOnly?: boolean
   /** Called for every refusal, for audit logs. */
   log?: (refusal: Refusal) => void
 }
@@ -33,10 +39,24 @@ export interface CapsignRequest {
   capsign: Grant
 }
 
-/** A middleware that verifies every request; works with Express 4 and 5. */
+/**
+ * A middleware that verifies every request; works with Express 4 and 5. Throws at once if
+ * the options name nothing (and do not say `authenticateOnly`).
+ */
 export declare function capsign<Req extends IncomingMessage = IncomingMessage>(
   options: CapsignOptions<Req>,
 ): (req: Req, res: ServerResponse, next: (err?: unknown) => void) => void
+
+/** Writes the core's refusal for `error` (status, headers, body), and logs it. */
+export declare function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: CapsignError,
+  log?: (refusal: Refusal) => void,
+): void
+
+/** The request's `Authorization` header: its value, or every value when it was given more than once. */
+export declare function authorization(req: IncomingMessage): string | string[] | undefined
 
 /** The `WWW-Authenticate` value sent when a request carries no credentials. */
 export declare const CHALLENGE: string

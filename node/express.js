@@ -1,77 +1,103 @@
 'use strict'
 // capsign/express: verify every request natively.
 //
-//   const { Verifier } = require('capsign')
+//   const { Verifier, KUBO_IGNORE } = require('capsign')
 //   const { capsign } = require('capsign/express')
 //   const verifier = new Verifier(process.env.CAPSIGN_SECRET)
 //   app.get('/files/:handle', capsign({ verifier, call: 'read', fields: (req) => ({ handle: req.params.handle }) }), h)
-//   app.post('/api/v0/*', capsign({ verifier, rpc: '/api/v0' }), h)
+//   app.post('/api/v0/{*rest}', capsign({ verifier, rpc: '/api/v0', ignore: KUBO_IGNORE }), h)
 //   app.use('/files', capsign({ verifier, rest: true }))
 //
-// Credentials come from `Authorization: Bearer <token>` or the `policy` and `signature`
-// query parameters, never from cookies. Refusals follow RFC 6750: 401 with
-// `WWW-Authenticate` for missing or bad credentials, 403 for a request they do not allow,
-// 400 for a request that cannot be a command; the body is {"error": code, "message": text}.
-// On success the verified Grant is `req.capsign` (the permission that allowed the command
-// is `req.capsign.matched`). Works with Express 4 and 5 (and plain `http`).
+// Every middleware names what its route needs — a `call`, a `command` (fixed or a function
+// of the request), `rest: true` or `rpc: prefix` — or says `authenticateOnly: true`; one
+// that names nothing is refused when it is made. Credentials come from
+// `Authorization: Bearer <token>` (given once), the `policy` and `signature` query
+// parameters, or (`securityTask: true`) Filestack's `security=p:…,s:…` path task; never
+// from cookies. `fields` gives `handle`, `url`, `path`, `container` and `size`; nothing
+// else it returns is read. Refusals are the core's (RFC 6750): status, `WWW-Authenticate`,
+// headers and JSON body. On success the verified Grant is `req.capsign` (the permission
+// that allowed the command is `req.capsign.matched`). One native call per request; works
+// with Express 4 and 5 (and plain `http`).
 
-const { Verifier, challenge } = require('./index.js')
+const { Verifier, Route, REFUSAL_HEADERS, challenge } = require('./index.js')
 
 const CHALLENGE = challenge()
-const NONE = Object.freeze([])
+const hasOwn = Object.prototype.hasOwnProperty
+
+/** `value` (read as `object.key`) if `key` is the object's own property. */
+function own(object, value, key) {
+  return value === undefined || hasOwn.call(object, key) ? value : undefined
+}
+
+/**
+ * The request's `Authorization` header: its value, or every value when it was given more
+ * than once (Node keeps only the first in `req.headers`; the core refuses the repeat).
+ */
+function authorization(req) {
+  const raw = req.rawHeaders
+  if (!Array.isArray(raw)) return req.headers?.authorization
+  let first
+  let all
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      if (first === undefined) first = raw[i + 1]
+      else (all ??= [first]).push(raw[i + 1])
+    }
+  }
+  return all ?? first
+}
 
 function capsign(options) {
-  const { verifier, call, command, rest = false, rpc, fields, log } = options ?? {}
+  const verifier = own(options, options?.verifier, 'verifier')
   if (!(verifier instanceof Verifier)) {
     throw new TypeError('capsign(): options.verifier must be a capsign Verifier')
   }
-  if ([command !== undefined, rest === true, rpc !== undefined].filter(Boolean).length > 1) {
-    throw new TypeError('capsign(): give at most one of command, rest and rpc')
-  }
+  const command = own(options, options?.command, 'command')
+  const fields = own(options, options?.fields, 'fields')
+  const log = own(options, options?.log, 'log')
+  const perRequest = typeof command === 'function'
+  const route = new Route({
+    call: own(options, options?.call, 'call'),
+    command: perRequest ? undefined : command,
+    perRequest,
+    rest: own(options, options?.rest, 'rest'),
+    rpc: own(options, options?.rpc, 'rpc'),
+    ignore: own(options, options?.ignore, 'ignore'),
+    fields: typeof fields === 'function',
+    securityTask: own(options, options?.securityTask, 'securityTask'),
+    authenticateOnly: own(options, options?.authenticateOnly, 'authenticateOnly'),
+  })
   return function capsignMiddleware(req, res, next) {
-    // The target as sent: path still percent-encoded, mount path included.
-    const target = req.originalUrl ?? req.url
-    const q = target.indexOf('?')
-    const query = q === -1 ? null : new URLSearchParams(target.slice(q + 1))
-    const request = {
-      ...(typeof fields === 'function' ? fields(req) : undefined),
-      call,
-      command: typeof command === 'function' ? command(req) : command,
-      rest: rest ? { method: req.method, target } : undefined,
-      rpc: rpc === undefined ? undefined : { prefix: rpc, target },
-    }
     let grant
     try {
-      grant = verifier.verifyHttp(
-        req.headers.authorization,
-        query === null ? NONE : query.getAll('policy'),
-        query === null ? NONE : query.getAll('signature'),
-        request,
-      )
+      grant = verifier.checkHttp(route, {
+        method: req.method,
+        // The target as sent: path still percent-encoded, mount path included.
+        target: req.originalUrl ?? req.url,
+        authorization: authorization(req),
+        fields: typeof fields === 'function' ? fields(req) : undefined,
+        command: perRequest ? command(req) : undefined,
+      })
     } catch (e) {
-      if (e instanceof Error && e.name === 'CapsignError') {
-        return refuse(req, res, e.status, e.challenge, e.code, e.message, log)
-      }
+      if (e instanceof Error && e.name === 'CapsignError') return refuse(req, res, e, log)
       return next(e)
-    }
-    if (grant === null) {
-      return refuse(req, res, 401, CHALLENGE, 'missing_credentials', 'no credentials were presented', log)
     }
     req.capsign = grant
     return next()
   }
 }
 
-function refuse(req, res, status, challengeValue, code, message, log) {
+/** Writes the core's refusal for `error`. */
+function refuse(req, res, error, log) {
   if (typeof log === 'function') {
     const target = req.originalUrl ?? req.url
-    log({ status, code, method: req.method, path: target.split('?')[0] })
+    log({ status: error.status, code: error.code, method: req.method, path: target.split('?')[0] })
   }
-  res.statusCode = status
-  res.setHeader('WWW-Authenticate', challengeValue)
-  res.setHeader('Cache-Control', 'no-store')
-  res.setHeader('Content-Type', 'application/json; charset=utf-8')
-  res.end(JSON.stringify({ error: code, message }))
+  res.statusCode = error.status
+  res.setHeader('WWW-Authenticate', error.challenge)
+  for (const [name, value] of REFUSAL_HEADERS) res.setHeader(name, value)
+  res.end(error.body)
 }
 
-module.exports = { capsign, CHALLENGE }
+module.exports = { capsign, refuse, authorization, CHALLENGE }

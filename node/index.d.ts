@@ -19,6 +19,8 @@ export interface CapsignError extends Error {
   status: number
   /** The matching `WWW-Authenticate` value (RFC 6750). */
   challenge: string
+  /** The JSON body of the HTTP refusal: `{"error": code, "message": text}`. */
+  body: string
 }
 
 /** What a credential allows (the policy fields, camelCase). */
@@ -127,17 +129,17 @@ export declare class Signer {
   toString(): string
 }
 
-/** A verified, current policy. */
+/** A verified, current policy (the core's grant: reading it never verifies again). */
 export declare class Grant {
   private constructor()
-  /** The decoded policy. */
-  get policy(): Readonly<Record<string, number | string | string[]>>
+  /** The decoded policy (frozen, lists too). */
+  get policy(): Readonly<Record<string, number | string | readonly string[]>>
   /** The policy's expiry, Unix seconds. */
   get expiry(): number
   /** The `kid` of the key that signed it. */
   get kid(): string | null
-  /** The permissions, as written, or `null`. */
-  get permissions(): string[] | null
+  /** The permissions, as written (a frozen list), or `null`. */
+  get permissions(): readonly string[] | null
   /** The permission that allowed the command named at verification. */
   get matched(): string | null
   /** Authorizes another request (as of the time of verification); the permission that allowed its command. */
@@ -167,7 +169,55 @@ export declare class Verifier {
     signature: string[],
     request?: RequestFields,
   ): Grant | null
+  /**
+   * Checks an HTTP request against `route` in one native call. Throws the refusal (a
+   * `CapsignError`: its `status`, `challenge` and `body` are the answer).
+   */
+  checkHttp(route: Route, request: HttpCheck): Grant
   toString(): string
+}
+
+/** An HTTP request as a middleware sees it, for `Verifier.checkHttp`. */
+export interface HttpCheck {
+  /** The method. */
+  method: string
+  /** The request target as sent (path still percent-encoded, and the query). */
+  target: string
+  /** The `Authorization` header's value, or every value when it was given more than once. */
+  authorization?: string | string[]
+  /** What the request names: only these five are read. */
+  fields?: Pick<RequestFields, 'handle' | 'url' | 'path' | 'container' | 'size'>
+  /** The command, for a route with `perRequest`. */
+  command?: string | Command
+  /** The time of the check, Unix seconds (for tests; default: the clock). */
+  now?: number
+}
+
+/** Options of a `Route`: name what the route needs, or say `authenticateOnly`. */
+export interface RouteOptions {
+  /** A Filestack call every request must be allowed (`read`, `pick`, …). */
+  call?: string
+  /** The command every request needs. */
+  command?: string | Command
+  /** The application gives each request's command. */
+  perRequest?: boolean
+  /** The command is `<METHOD> <path>` of the request. */
+  rest?: boolean
+  /** The command is the IPFS-style RPC mapping under this prefix (such as `/api/v0`). */
+  rpc?: string
+  /** RPC parameter names the mapping leaves out (such as `KUBO_IGNORE`). */
+  ignore?: readonly string[]
+  /** The application gives request fields. */
+  fields?: boolean
+  /** Also read Filestack's `security=p:…,s:…` path task. */
+  securityTask?: boolean
+  /** Only check that the credentials are genuine and current (name nothing else). */
+  authenticateOnly?: boolean
+}
+
+/** What a route requires of every request; checked when it is made. */
+export declare class Route {
+  constructor(options: RouteOptions)
 }
 
 /** A compiled permission such as `pin add [-r] *`. */
@@ -232,6 +282,14 @@ export declare function rpcCommand(prefix: string, target: string): Command
 export declare function generateSecret(): string
 /** The JSON of a policy or token, **not verified**: for inspection only. */
 export declare function decodeUnverified(policyOrToken: string): string
+/** Reads Filestack's `security=p:<policy>,s:<signature>` task (also `policy:`/`signature:`, either order). */
+export declare function parseSecurityTask(task: string): [policy: string, signature: string]
+/** Text from a request made safe for a log line (quoted, control characters escaped). */
+export declare function logSafe(text: string): string
+/** Kubo's options that only shape transport and output: the RPC `ignore` preset. */
+export declare const KUBO_IGNORE: readonly string[]
+/** The headers every refusal carries besides `WWW-Authenticate`. */
+export declare const REFUSAL_HEADERS: readonly (readonly [name: string, value: string])[]
 /** Every stable error code. */
 export declare function errorCodes(): string[]
 /** The `WWW-Authenticate` value for a request without credentials. */

@@ -6,10 +6,23 @@
 // native results become objects, because with N-API reading an object's properties or
 // returning a class instance costs more than the verification itself. Every decision —
 // parsing, signing, verifying, authorizing, every error — is made by the Rust core.
+//
+// Objects given by the caller (options, claims, requests, keys, flags) are read through
+// their own properties only: a property inherited from a polluted Object.prototype never
+// reaches the core.
 
 const native = require('./native.js')
 
-const EMPTY = Object.freeze({})
+const hasOwn = Object.prototype.hasOwnProperty
+
+/**
+ * `value`, read as `object.key` at the call site, if `key` is the object's own property,
+ * else `undefined`. (Loading the property by name at the call site keeps V8's inline
+ * cache; only a value that is there is checked for being the object's own.)
+ */
+function own(object, value, key) {
+  return value === undefined || hasOwn.call(object, key) ? value : undefined
+}
 
 /** Unix seconds by the clock: the time a verification or an issue is made "as of". */
 function clock() {
@@ -20,60 +33,68 @@ function nativeCommand(command) {
   return command instanceof Command ? command._native : command
 }
 
-/** Verifies `token` as of `at` for `request`: the permission that allowed its command. */
-function check(verifier, token, at, request) {
-  const r = request ?? EMPTY
-  const command = nativeCommand(r.command)
-  if (r.rest === undefined && r.rpc === undefined) {
-    return verifier.verifyToken(token, at, r.call, r.handle, r.url, r.path, r.container, r.size, command)
+/** The mapping arguments (`kind`, `base`, `target`) of a request's `rest` or `rpc`. */
+function mapping(request) {
+  const rest = own(request, request?.rest, 'rest')
+  const rpc = own(request, request?.rpc, 'rpc')
+  if (rest === undefined && rpc === undefined) return [undefined, undefined, undefined]
+  if (rpc === undefined) return ['rest', own(rest, rest?.method, 'method'), own(rest, rest?.target, 'target')]
+  if (rest === undefined) return ['rpc', own(rpc, rpc?.prefix, 'prefix'), own(rpc, rpc?.target, 'target')]
+  return ['rest and rpc', undefined, undefined]
+}
+
+/** A frozen copy of a list, or `null`. */
+function frozenList(list) {
+  return list == null ? null : Object.freeze([...list])
+}
+
+/** A policy object with every list in it frozen, itself frozen. */
+function frozenPolicy(policy) {
+  for (const key of Object.keys(policy)) {
+    if (Array.isArray(policy[key])) policy[key] = Object.freeze(policy[key])
   }
-  const [kind, base, target] =
-    r.rpc === undefined
-      ? ['rest', r.rest.method, r.rest.target]
-      : r.rest === undefined
-        ? ['rpc', r.rpc.prefix, r.rpc.target]
-        : ['rest and rpc', '', '']
-  return verifier.verifyTokenMapped(token, at, kind, base, target, r.call, r.handle, r.url, r.path, r.container, r.size, command)
+  return Object.freeze(policy)
 }
 
 /** A policy and signature pair, and the compact token. */
 class Credentials {
-  #policy
-  #signature
+  #token
+  #dot
   #expiry
 
-  constructor(policy, signature, expiry) {
-    this.#policy = policy
-    this.#signature = signature
+  constructor(token, expiry) {
+    this.#token = token
+    this.#dot = token.indexOf('.')
     this.#expiry = expiry
   }
 
   /** The base64 policy (URL-safe alphabet, padded). */
   get policy() {
-    return this.#policy
+    return this.#token.slice(0, this.#dot)
   }
 
   /** The lowercase hex HMAC-SHA256 of the policy. */
   get signature() {
-    return this.#signature
+    return this.#token.slice(this.#dot + 1)
   }
 
   /** `<policy>.<signature>`. */
   get token() {
-    return `${this.#policy}.${this.#signature}`
+    return this.#token
   }
 
   /** The policy's expiry, Unix seconds. */
   get expiry() {
+    if (this.#expiry === undefined) this.#expiry = native.credentialsExpiry(this.#token)
     return this.#expiry
   }
 
   toJSON() {
-    return { policy: this.#policy, signature: this.#signature, token: this.token, expiry: this.#expiry }
+    return { policy: this.policy, signature: this.signature, token: this.#token, expiry: this.expiry }
   }
 
   toString() {
-    return `Credentials(expiry=${this.#expiry}, policy=${JSON.stringify(this.#policy)})`
+    return `Credentials(expiry=${this.expiry}, policy=${JSON.stringify(this.policy)})`
   }
 }
 
@@ -82,8 +103,7 @@ class Signer {
   #native
 
   constructor(secret, options) {
-    const o = options ?? EMPTY
-    this.#native = new native.Signer(secret, o.kid, o.minSecretLen)
+    this.#native = new native.Signer(secret, own(options, options?.kid, 'kid'), own(options, options?.minSecretLen, 'minSecretLen'))
   }
 
   /** The `kid` written into every policy. */
@@ -91,25 +111,16 @@ class Signer {
     return this.#native.kid
   }
 
-  /** Issues credentials for `claims` (default lifetime: 900 seconds). */
+  /**
+   * Issues credentials for `claims` (default lifetime: 900 seconds). The claims are the
+   * object's own properties (`JSON.stringify` reads no others); the core refuses an
+   * unknown name, a value of the wrong type, or `null` (which is also how JSON writes
+   * `NaN` and the infinities).
+   */
   issue(claims) {
-    const c = claims ?? EMPTY
-    const [policy, signature, expiry] = this.#native.issue(
-      c.now ?? clock(),
-      c.expiresIn,
-      c.expiry,
-      c.call,
-      c.handle,
-      c.url,
-      c.path,
-      c.container,
-      c.maxSize,
-      c.minSize,
-      c.permissions,
-      c.nbf,
-      c.jti,
-    )
-    return new Credentials(policy, signature, expiry)
+    const { now, ...rest } = claims ?? {}
+    const at = now === undefined || !hasOwn.call(claims, 'now') ? clock() : now
+    return new Credentials(this.#native.issue(at, JSON.stringify(rest)), undefined)
   }
 
   toString() {
@@ -123,25 +134,43 @@ class Grant {
   #token
   #at
   #matched
+  #source
   #info
 
-  constructor(verifier, token, at, matched) {
+  /**
+   * Made by `Verifier` with the native verifier, the token (or, for an HTTP check, the
+   * route and request to read it from, when first needed), the time of the check and
+   * the permission that allowed its command; not meant to be called directly.
+   */
+  constructor(verifier, token, at, matched, source) {
     this.#verifier = verifier
     this.#token = token
     this.#at = at
     this.#matched = matched ?? null
+    this.#source = source
+  }
+
+  /** The token, read from the HTTP request the first time it is needed. */
+  #presented() {
+    if (this.#token === undefined) {
+      const { route, target, authorization } = this.#source
+      this.#token = this.#verifier.presentedToken(route._native, target, authorization)
+      this.#source = undefined
+    }
+    return this.#token
   }
 
   #details() {
     if (this.#info === undefined) {
-      const info = this.#verifier.inspect(this.#token, this.#at)
-      Object.freeze(info.policy)
+      const info = this.#verifier.inspect(this.#presented(), this.#at)
+      frozenPolicy(info.policy)
+      info.permissions = frozenList(info.permissions)
       this.#info = Object.freeze(info)
     }
     return this.#info
   }
 
-  /** The decoded policy. */
+  /** The decoded policy (frozen). */
   get policy() {
     return this.#details().policy
   }
@@ -156,9 +185,9 @@ class Grant {
     return this.#details().kid ?? null
   }
 
-  /** The permissions, as written, or `null`. */
+  /** The permissions, as written (a frozen list), or `null`. */
   get permissions() {
-    return this.#details().permissions ?? null
+    return this.#details().permissions
   }
 
   /** The permission that allowed the command named at verification. */
@@ -171,12 +200,12 @@ class Grant {
    * returns the permission that allowed its command. Throws `denied` otherwise.
    */
   authorize(request) {
-    return check(this.#verifier, this.#token, this.#at, request) ?? null
+    return check(this.#verifier, this.#presented(), this.#at, request) ?? null
   }
 
   /** Whether this grant allows `command` (text or `Command`) on its own. */
   allows(command) {
-    return this.#verifier.allows(this.#token, this.#at, nativeCommand(command))
+    return this.#verifier.allows(this.#presented(), this.#at, nativeCommand(command))
   }
 
   toString() {
@@ -184,13 +213,39 @@ class Grant {
   }
 }
 
+/** Verifies `token` as of `at` for `request` (own properties only): the permission that allowed its command. */
+function check(verifier, token, at, request) {
+  const [kind, base, target] = mapping(request)
+  return verifier.verifyToken(
+    token,
+    at,
+    own(request, request?.call, 'call'),
+    own(request, request?.handle, 'handle'),
+    own(request, request?.url, 'url'),
+    own(request, request?.path, 'path'),
+    own(request, request?.container, 'container'),
+    own(request, request?.size, 'size'),
+    nativeCommand(own(request, request?.command, 'command')),
+    kind,
+    base,
+    target,
+  )
+}
+
 /** Verifies credentials: a default secret and/or secrets by `kid`. */
 class Verifier {
   #native
 
   constructor(secret, options) {
-    const o = options ?? EMPTY
-    this.#native = new native.Verifier(secret ?? undefined, o.keys, o.leeway, o.minSecretLen)
+    const keys = own(options, options?.keys, 'keys')
+    const kids = keys == null ? undefined : Object.keys(keys)
+    this.#native = new native.Verifier(
+      secret ?? undefined,
+      kids,
+      kids?.map((kid) => keys[kid]),
+      own(options, options?.leeway, 'leeway'),
+      own(options, options?.minSecretLen, 'minSecretLen'),
+    )
   }
 
   /** Seconds of clock tolerance. */
@@ -205,9 +260,9 @@ class Verifier {
 
   /** Verifies a compact token `<policy>.<signature>`, then authorizes `request`. */
   verifyToken(token, request) {
-    const at = request?.now ?? clock()
-    const matched = check(this.#native, token, at, request)
-    return new Grant(this.#native, token, at, matched)
+    const now = own(request, request?.now, 'now')
+    const at = now === undefined ? clock() : now
+    return new Grant(this.#native, token, at, check(this.#native, token, at, request))
   }
 
   /**
@@ -220,8 +275,63 @@ class Verifier {
     return token === null ? null : this.verifyToken(token, request)
   }
 
+  /**
+   * Checks an HTTP request against `route` in one native call: `request` gives `method`,
+   * the raw `target`, `authorization` (the header's value, or a list of every value when
+   * it was given more than once), `fields` (`handle`, `url`, `path`, `container`, `size`:
+   * nothing else is read) and the route's per-request `command`. Throws the refusal: its
+   * `status`, `challenge` and `body` are the answer.
+   */
+  checkHttp(route, request) {
+    if (!(route instanceof Route)) throw new TypeError('checkHttp(): route must be a capsign Route')
+    const now = own(request, request?.now, 'now')
+    const at = now === undefined ? clock() : now
+    const fields = own(request, request?.fields, 'fields')
+    const target = own(request, request?.target, 'target')
+    const authorization = own(request, request?.authorization, 'authorization')
+    const matched = this.#native.checkHttp(
+      route._native,
+      at,
+      own(request, request?.method, 'method'),
+      target,
+      authorization,
+      own(fields, fields?.handle, 'handle'),
+      own(fields, fields?.url, 'url'),
+      own(fields, fields?.path, 'path'),
+      own(fields, fields?.container, 'container'),
+      own(fields, fields?.size, 'size'),
+      nativeCommand(own(request, request?.command, 'command')),
+    )
+    return new Grant(this.#native, undefined, at, matched, { route, target, authorization })
+  }
+
   toString() {
     return this.#native.describe()
+  }
+}
+
+/**
+ * What a route of a web application requires of every request: a `call`, a `command`
+ * (fixed, or `perRequest`), `rest`, `rpc` (with `ignore`, such as `KUBO_IGNORE`), or
+ * `authenticateOnly`; `fields` says the application gives request fields, `securityTask`
+ * that Filestack's `security=p:…,s:…` path task is read. Checked when it is made.
+ */
+class Route {
+  constructor(options) {
+    const command = own(options, options?.command, 'command')
+    Object.defineProperty(this, '_native', {
+      value: new native.Route(
+        own(options, options?.call, 'call'),
+        command instanceof Command ? String(command) : command,
+        own(options, options?.perRequest, 'perRequest'),
+        own(options, options?.rest, 'rest'),
+        own(options, options?.rpc, 'rpc'),
+        own(options, options?.ignore, 'ignore'),
+        own(options, options?.fields, 'fields'),
+        own(options, options?.securityTask, 'securityTask'),
+        own(options, options?.authenticateOnly, 'authenticateOnly'),
+      ),
+    })
   }
 }
 
@@ -258,9 +368,11 @@ class Command {
     Object.defineProperty(this, '_native', { value: _fromNative ?? new native.Command(text) })
   }
 
-  /** Builds a command from positionals and flags (`{"--name": "value" or null}`). */
+  /** Builds a command from positionals and flags (`{"--name": "value" or null}`, own properties). */
   static build(args, flags) {
-    return new Command(undefined, native.Command.build(args, flags))
+    const names = flags == null ? undefined : Object.keys(flags)
+    const values = names?.map((name) => flags[name] ?? null)
+    return new Command(undefined, native.Command.build(args, names, values))
   }
 
   /** The positionals, in order. */
@@ -299,6 +411,7 @@ module.exports = {
   Credentials,
   Verifier,
   Grant,
+  Route,
   Permission,
   Command,
   covers: native.covers,
@@ -306,7 +419,11 @@ module.exports = {
   rpcCommand,
   generateSecret: native.generateSecret,
   decodeUnverified: native.decodeUnverified,
+  parseSecurityTask: native.parseSecurityTask,
+  logSafe: native.logSafe,
   errorCodes: native.errorCodes,
   challenge: native.challenge,
   limits: native.limits,
+  KUBO_IGNORE: Object.freeze(native.kuboIgnore()),
+  REFUSAL_HEADERS: Object.freeze(native.refusalHeaders().map((pair) => Object.freeze(pair))),
 }

@@ -11,9 +11,13 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** A validated request command. */
 export declare class Command {
-  constructor(text: string)
-  /** Builds a command from positionals and flags (`{"--name": "value" or null}`). */
-  static build(args: Array<string>, flags?: Record<string, string | undefined | null> | undefined | null): Command
+  constructor(command: string)
+  /**
+   * Builds a command from positionals and flags: parallel lists of names (with dashes)
+   * and values (`null` for a flag without one), read from the flags object's own
+   * properties in JavaScript.
+   */
+  static build(args: Array<string>, flagNames?: Array<string> | undefined | null, flagValues?: Array<string | undefined | null> | undefined | null): Command
   /** The positionals, in order. */
   get args(): Array<string>
   /** The flags, sorted by name. */
@@ -26,7 +30,7 @@ export declare class Command {
 
 /** A compiled permission such as `pin add [-r] *`. */
 export declare class Permission {
-  constructor(text: string)
+  constructor(permission: string)
   /** The permission as written. */
   get source(): string
   /** Whether it allows `command` (text or `Command`). */
@@ -37,38 +41,64 @@ export declare class Permission {
   describe(): string
 }
 
+/**
+ * What a route requires: a call, a command (fixed, per request, REST or RPC), or only
+ * authentication, said explicitly.
+ */
+export declare class Route {
+  constructor(call?: string | undefined | null, command?: string | undefined | null, perRequest?: boolean | undefined | null, rest?: boolean | undefined | null, rpc?: string | undefined | null, ignore?: Array<string> | undefined | null, fields?: boolean | undefined | null, securityTask?: boolean | undefined | null, authenticateOnly?: boolean | undefined | null)
+  /** Whether the application gives each request's command. */
+  get perRequest(): boolean
+}
+
 /** Signs policies with one secret (and an optional `kid`). */
 export declare class Signer {
-  constructor(secret: string | Buffer, kid?: string | undefined | null, minSecretLen?: number | undefined | null)
+  constructor(secretValue: string | Buffer, kid?: string | undefined | null, minSecretLen?: number | undefined | null)
   /** The `kid` written into every policy. */
   get kid(): string | null
-  /** Issues credentials as of `now`: `[policy, signature, expiry]`. */
-  issue(now: number, expiresIn?: number | undefined | null, expiry?: number | undefined | null, call?: Array<string> | undefined | null, handle?: string | undefined | null, url?: string | undefined | null, path?: string | undefined | null, container?: string | undefined | null, maxSize?: number | undefined | null, minSize?: number | undefined | null, permissions?: Array<string> | undefined | null, nbf?: number | undefined | null, jti?: string | undefined | null): [string, string, number]
+  /**
+   * Issues credentials as of `now` for claims given as one JSON object (written by
+   * `JSON.stringify` from the claims' own properties; the core reads and checks it):
+   * the token `<policy>.<signature>`. One string in, one out: each further argument or
+   * returned value would cost more than signing.
+   */
+  issue(now: number, claims: string): string
   /** A summary without key material. */
   describe(): string
 }
 
 /** Verifies credentials: a default secret and/or secrets by `kid`. */
 export declare class Verifier {
-  constructor(secret?: string | Buffer | undefined | null, keys?: Record<string, string | Buffer> | undefined | null, leeway?: number | undefined | null, minSecretLen?: number | undefined | null)
+  /**
+   * `kids` and `secrets` are parallel lists (the keys' own properties, read in
+   * JavaScript, so that nothing inherited is ever a key).
+   */
+  constructor(defaultSecret?: string | Buffer | undefined | null, kids?: Array<string> | undefined | null, secrets?: Array<string | Buffer> | undefined | null, leeway?: number | undefined | null, minSecretLen?: number | undefined | null)
   /** Seconds of clock tolerance. */
   get leeway(): number
   /**
-   * Verifies `token` as of `now` and authorizes the request the other arguments name.
-   * Returns the permission that allowed its command, if any.
+   * Verifies `token` as of `now` and authorizes the request the other arguments name:
+   * the permission that allowed its command, if any.
    */
-  verifyToken(token: string, now: number, call?: string | undefined | null, handle?: string | undefined | null, url?: string | undefined | null, path?: string | undefined | null, container?: string | undefined | null, size?: number | undefined | null, command?: string | Command | undefined | null): string | null
-  /**
-   * `verifyToken` for a request whose command is the REST (`kind = "rest"`, `base` the
-   * method) or RPC (`kind = "rpc"`, `base` the prefix) mapping of an HTTP `target`.
-   */
-  verifyTokenMapped(token: string, now: number, kind: string, base: string, target: string, call?: string | undefined | null, handle?: string | undefined | null, url?: string | undefined | null, path?: string | undefined | null, container?: string | undefined | null, size?: number | undefined | null, command?: string | Command | undefined | null): string | null
+  verifyToken(token: string, now: number, call?: string | undefined | null, handle?: string | undefined | null, url?: string | undefined | null, path?: string | undefined | null, container?: string | undefined | null, size?: number | undefined | null, command?: string | Command | undefined | null, kind?: string | undefined | null, base?: string | undefined | null, target?: string | undefined | null): string | null
   /**
    * Reads an HTTP request's credentials (the `Authorization` header value, every
    * `policy` and every `signature` query value): `null` if it carries none, otherwise
    * the token `<policy>.<signature>` to pass to `verifyToken`.
    */
   readCredentials(authorization: string | undefined | null, policy: Array<string>, signature: Array<string>): string | null
+  /**
+   * Checks an HTTP request against `route` as of `now`, in one call: its method, raw
+   * target, `Authorization` header value(s) (a list when the header was given more than
+   * once), the fields the application names and the route's per-request command.
+   * Returns the permission that allowed the command, if any.
+   */
+  checkHttp(route: Route, now: number, method: string, target: string, authorization?: string | Array<string> | undefined | null, handle?: string | undefined | null, url?: string | undefined | null, path?: string | undefined | null, container?: string | undefined | null, size?: number | undefined | null, command?: string | Command | undefined | null): string | null
+  /**
+   * The credentials an HTTP request presents, as one token `<policy>.<signature>`
+   * (with the route's rules: `securityTask` reads the path task too).
+   */
+  presentedToken(route: Route, target: string, authorization?: string | Array<string> | undefined | null): string | null
   /**
    * The grant of `token`, verified as of `now` (the time of its first verification):
    * `{expiry, kid, policy, permissions}`.
@@ -86,6 +116,9 @@ export declare function challenge(): string
 /** Whether every command `b` allows, `a` allows too (each one permission or a list). */
 export declare function covers(a: string | Array<string>, b: string | Array<string>): boolean
 
+/** The expiry of credentials this package issued (read from the token, not verified). */
+export declare function credentialsExpiry(token: string): number
+
 /** The JSON of a policy or token, **not verified**: for inspection only. */
 export declare function decodeUnverified(policyOrToken: string): string
 
@@ -102,6 +135,9 @@ export interface Flag {
 
 /** A new random secret: 32 bytes from the OS, as 43 URL-safe base64 characters. */
 export declare function generateSecret(): string
+
+/** Kubo's options that only shape transport and output: the RPC `ignore` preset. */
+export declare function kuboIgnore(): Array<string>
 
 /** The core's limits, by name. */
 export declare function limits(): Limits
@@ -137,6 +173,15 @@ export interface Limits {
   /** Lifetime when none is given, in seconds. */
   defaultLifetime: number
 }
+
+/** Text from a request made safe for a log line (quoted, control characters escaped). */
+export declare function logSafe(value: string): string
+
+/** Reads Filestack's `security=p:<policy>,s:<signature>` task: `[policy, signature]`. */
+export declare function parseSecurityTask(task: string): [string, string]
+
+/** The headers every refusal carries besides `WWW-Authenticate`: `[name, value]` pairs. */
+export declare function refusalHeaders(): Array<Array<string>>
 
 /** `<METHOD> <path>` for a REST request (the target still percent-encoded). */
 export declare function restCommand(method: string, target: string): Command

@@ -13,9 +13,9 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
 cargo fuzz build -s none
-for target in verify policy permission command covers; do
+for target in verify policy permission command covers http claims; do
   case $target in
-    policy) dict=dicts/policy.dict ;;
+    policy | claims) dict=dicts/policy.dict ;;
     *) dict=dicts/capability.dict ;;
   esac
   mkdir -p "corpus/$target"

@@ -27,6 +27,13 @@ pub fn decode_unverified(policy_or_token: &str) -> Result<String> {
     Ok(text)
 }
 
+/// The `expiry` of a policy or token, **without verifying its signature**: for a binding
+/// that hands back a token it just issued and reads the expiry only when asked.
+pub fn expiry_unverified(policy_or_token: &str) -> Result<u64> {
+    let text = decode_unverified(policy_or_token)?;
+    crate::policy::decode::RawPolicy::parse(&text)?.expiry()
+}
+
 /// Signs `policy` exactly as given, **without validating it**: the HMAC-SHA256 hex that a
 /// verifier would accept for this string under `secret`. For building test vectors and
 /// interoperability checks (a policy in another alphabet, a deliberately invalid policy).

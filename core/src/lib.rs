@@ -36,6 +36,7 @@
 
 mod cache;
 pub mod capability;
+mod claims;
 mod clock;
 pub mod dangerous;
 mod encoding;
@@ -54,14 +55,12 @@ mod verify;
 pub use capability::{
     Command, CommandBuilder, Permission, PermissionSet, covers, covers_all, covers_text,
 };
+pub use claims::Claims;
 pub use clock::unix_now;
 pub use error::{Error, Result};
 pub use keys::{Secret, generate_secret};
 pub use pattern::Pattern;
 pub use policy::{Call, FieldValue, Policy};
 pub use request::{CommandRef, Request};
-pub use sign::{Claims, Credentials, Signer, SignerBuilder};
+pub use sign::{Credentials, Signer, SignerBuilder};
 pub use verify::{Grant, Verifier, VerifierBuilder};
-/// Re-exported so that code holding a secret (the bindings' copies of string secrets)
-/// can have it zeroed on drop without depending on `zeroize` itself.
-pub use zeroize::Zeroizing;

@@ -95,34 +95,6 @@ pub const CACHE_CAPACITY: usize = 4096;
 /// safe (it only refuses a mint).
 pub const COVERS_BUDGET: usize = 250_000;
 
-/// A JavaScript number (or any `f64`) as a `u64`, for bindings whose numbers are floats.
-/// Fractions, negatives, NaN and infinities are `invalid_argument` naming the argument,
-/// rather than being truncated; integers past `u64::MAX` saturate. Ranges are left to the
-/// checks that own them (a policy's integers must be below [`MAX_INTEGER`]: past it they
-/// are `invalid_policy`, as in every language).
-pub fn integer_from_f64(name: &'static str, value: f64) -> Result<u64> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 {
-        Ok(value as u64)
-    } else {
-        Err(Error::argument(
-            name,
-            format!("{value} is not a non-negative integer"),
-        ))
-    }
-}
-
-/// Like [`integer_from_f64`], but signed (for a leeway, which the verifier then checks).
-pub fn signed_from_f64(name: &'static str, value: f64) -> Result<i64> {
-    if value.is_finite() && value.fract() == 0.0 && value.abs() <= MAX_INTEGER as f64 {
-        Ok(value as i64)
-    } else {
-        Err(Error::argument(
-            name,
-            format!("{value} is not an integer in (-2^53, 2^53)"),
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,24 +104,5 @@ mod tests {
         assert_eq!(check_token_len(MAX_TOKEN_LEN), Ok(()));
         let e = check_token_len(MAX_TOKEN_LEN + 1).unwrap_err();
         assert_eq!(e.code(), "malformed");
-    }
-
-    #[test]
-    fn floats_become_integers_only_when_exact() {
-        assert_eq!(integer_from_f64("x", 0.0), Ok(0));
-        assert_eq!(integer_from_f64("x", 1_700_000_000.0), Ok(1_700_000_000));
-        assert_eq!(integer_from_f64("x", MAX_INTEGER as f64), Ok(MAX_INTEGER));
-        assert_eq!(integer_from_f64("x", 2f64.powi(53)), Ok(1 << 53));
-        assert_eq!(integer_from_f64("x", 1e30), Ok(u64::MAX));
-        for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY, -0.5] {
-            let err = integer_from_f64("expiresIn", bad).unwrap_err();
-            assert_eq!(
-                (err.code(), err.field()),
-                ("invalid_argument", Some("expiresIn"))
-            );
-        }
-        assert_eq!(signed_from_f64("leeway", -5.0), Ok(-5));
-        assert!(signed_from_f64("leeway", 0.5).is_err());
-        assert!(signed_from_f64("leeway", f64::NEG_INFINITY).is_err());
     }
 }

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
+use crate::claims::Claims;
 use crate::encoding::{base64_encode, hex_encode};
 use crate::error::{Error, Result};
 use crate::json::Style;
@@ -12,51 +13,6 @@ use crate::limits::{DEFAULT_LIFETIME, MAX_INTEGER, MAX_POLICY_LEN, MIN_SECRET_LE
 use crate::policy::call::parse_calls;
 use crate::policy::compiled::Compiled;
 use crate::policy::{Parts, Policy};
-
-/// What a credential should allow: the fields of `DESIGN.md` §2, in Rust names, borrowed
-/// from the caller. Leave a field `None` to leave it out of the policy.
-///
-/// Give `expires_in` (seconds from now) or `expiry` (Unix seconds), not both; with neither,
-/// the credential lives [`DEFAULT_LIFETIME`] seconds (15 minutes).
-///
-/// ```
-/// use capsign::Claims;
-///
-/// let claims = Claims {
-///     expires_in: Some(15 * 60),
-///     call: Some(&["pick"]),
-///     path: Some("/uploads/user-42/.*"),
-///     ..Claims::default()
-/// };
-/// # let _ = claims;
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Claims<'a> {
-    /// Lifetime in seconds from the time of issue.
-    pub expires_in: Option<u64>,
-    /// Absolute expiry, Unix seconds.
-    pub expiry: Option<u64>,
-    /// Filestack calls allowed.
-    pub call: Option<&'a [&'a str]>,
-    /// The only file handle allowed.
-    pub handle: Option<&'a str>,
-    /// Full-match regex for source URLs.
-    pub url: Option<&'a str>,
-    /// Full-match regex for storage paths.
-    pub path: Option<&'a str>,
-    /// Full-match regex for storage containers.
-    pub container: Option<&'a str>,
-    /// Largest upload, in bytes.
-    pub max_size: Option<u64>,
-    /// Smallest upload, in bytes.
-    pub min_size: Option<u64>,
-    /// Commands allowed (capability strings).
-    pub permissions: Option<&'a [&'a str]>,
-    /// Not valid before, Unix seconds.
-    pub nbf: Option<u64>,
-    /// Token id, for revocation lists and audit logs.
-    pub jti: Option<&'a str>,
-}
 
 /// A signed credential: the policy and signature pair, and the compact token.
 #[derive(Clone, PartialEq, Eq)]
@@ -85,6 +41,11 @@ impl Credentials {
     /// The policy's `expiry`.
     pub fn expiry(&self) -> u64 {
         self.expiry
+    }
+
+    /// The token, without copying it.
+    pub fn into_token(self) -> String {
+        self.token
     }
 }
 
@@ -136,6 +97,14 @@ impl Signer {
     /// Issues credentials for `claims`, valid from the system clock's now.
     pub fn issue(&self, claims: &Claims<'_>) -> Result<Credentials> {
         self.issue_at(claims, crate::unix_now())
+    }
+
+    /// Issues credentials for claims given as a JSON object with the JavaScript names
+    /// (`{"expiresIn": 900, "call": ["pick"], …}`; see `docs/decisions.md`), as of `now`.
+    /// A value of the wrong type, `null`, an unknown or repeated name is `invalid_argument`
+    /// naming the claim.
+    pub fn issue_json_at(&self, claims: &str, now: u64) -> Result<Credentials> {
+        crate::claims::JsonClaims::parse(claims)?.with(|c| self.issue_at(c, now))
     }
 
     /// Issues credentials for `claims` as of `now` (Unix seconds). Refuses an expiry that

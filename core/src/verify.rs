@@ -351,7 +351,8 @@ impl Grant {
 mod tests {
     use super::*;
     use crate::capability::Command;
-    use crate::sign::{Claims, Signer};
+    use crate::claims::Claims;
+    use crate::sign::Signer;
 
     const SECRET: &[u8] = b"0123456789abcdef0123";
 

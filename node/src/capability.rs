@@ -1,10 +1,10 @@
 //! `Permission`, `Command`, `covers` and the HTTP mappings.
 
-use std::collections::HashMap;
-
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::args::{opt_texts, strs, text, texts};
 use crate::error::OrThrow;
 
 /// A compiled permission such as `pin add [-r] *`.
@@ -16,9 +16,10 @@ pub struct Permission {
 #[napi]
 impl Permission {
     #[napi(constructor)]
-    pub fn new(env: &Env, text: String) -> Result<Self> {
+    pub fn new(env: &Env, permission: JsString<'_>) -> Result<Self> {
         Ok(Permission {
-            inner: capsign::Permission::parse(&text).or_throw(env)?,
+            inner: capsign::Permission::parse(text(env, "permission", permission)?.as_str())
+                .or_throw(env)?,
         })
     }
 
@@ -30,11 +31,11 @@ impl Permission {
 
     /// Whether it allows `command` (text or `Command`).
     #[napi]
-    pub fn matches(&self, env: &Env, command: Either<String, &Command>) -> Result<bool> {
+    pub fn matches(&self, env: &Env, command: Either<JsString<'_>, &Command>) -> Result<bool> {
         Ok(match command {
-            Either::A(text) => self
-                .inner
-                .matches(&capsign::Command::parse(&text).or_throw(env)?),
+            Either::A(t) => self.inner.matches(
+                &capsign::Command::parse(text(env, "command", t)?.as_str()).or_throw(env)?,
+            ),
             Either::B(parsed) => self.inner.matches(&parsed.inner),
         })
     }
@@ -76,24 +77,45 @@ impl Command {
 #[napi]
 impl Command {
     #[napi(constructor)]
-    pub fn new(env: &Env, text: String) -> Result<Self> {
+    pub fn new(env: &Env, command: JsString<'_>) -> Result<Self> {
         Ok(Command {
-            inner: capsign::Command::parse(&text).or_throw(env)?,
+            inner: capsign::Command::parse(text(env, "command", command)?.as_str())
+                .or_throw(env)?,
         })
     }
 
-    /// Builds a command from positionals and flags (`{"--name": "value" or null}`).
+    /// Builds a command from positionals and flags: parallel lists of names (with dashes)
+    /// and values (`null` for a flag without one), read from the flags object's own
+    /// properties in JavaScript.
     #[napi(factory)]
     pub fn build(
         env: &Env,
-        args: Vec<String>,
-        flags: Option<HashMap<String, Option<String>>>,
+        args: Vec<JsString<'_>>,
+        flag_names: Option<Vec<JsString<'_>>>,
+        flag_values: Option<Vec<Option<JsString<'_>>>>,
     ) -> Result<Self> {
-        let flags = flags.iter().flatten();
+        let args = texts(env, "args", args)?;
+        let names = opt_texts(env, "flags", flag_names)?.unwrap_or_default();
+        let values = flag_values
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.map(|v| text(env, "flags", v)).transpose())
+            .collect::<Result<Vec<_>>>()?;
+        if names.len() != values.len() {
+            return Err(capsign::Error::invalid_argument(
+                "flags",
+                "give one value (or null) for each flag name",
+            ))
+            .or_throw(env);
+        }
         Ok(Command {
             inner: capsign::Command::from_parts(
-                args.iter().map(String::as_str),
-                flags.map(|(name, value)| (name.as_str(), value.as_deref())),
+                strs(&args),
+                strs(&names).into_iter().zip(
+                    values
+                        .iter()
+                        .map(|v| v.as_ref().map(crate::args::Text::as_str)),
+                ),
             )
             .or_throw(env)?,
         })
@@ -130,10 +152,13 @@ impl Command {
     }
 }
 
-fn items(list: &Either<String, Vec<String>>) -> Vec<&str> {
+fn items(
+    env: &Env,
+    list: Either<JsString<'_>, Vec<JsString<'_>>>,
+) -> Result<Vec<crate::args::Text>> {
     match list {
-        Either::A(one) => vec![one.as_str()],
-        Either::B(many) => many.iter().map(String::as_str).collect(),
+        Either::A(one) => Ok(vec![text(env, "permission", one)?]),
+        Either::B(many) => texts(env, "permission", many),
     }
 }
 
@@ -141,24 +166,28 @@ fn items(list: &Either<String, Vec<String>>) -> Vec<&str> {
 #[napi]
 pub fn covers(
     env: &Env,
-    a: Either<String, Vec<String>>,
-    b: Either<String, Vec<String>>,
+    a: Either<JsString<'_>, Vec<JsString<'_>>>,
+    b: Either<JsString<'_>, Vec<JsString<'_>>>,
 ) -> Result<bool> {
-    capsign::covers_text(&items(&a), &items(&b)).or_throw(env)
+    capsign::covers_text(&strs(&items(env, a)?), &strs(&items(env, b)?)).or_throw(env)
 }
 
 /// `<METHOD> <path>` for a REST request (the target still percent-encoded).
 #[napi]
-pub fn rest_command(env: &Env, method: String, target: String) -> Result<Command> {
+pub fn rest_command(env: &Env, method: JsString<'_>, target: JsString<'_>) -> Result<Command> {
+    let method = text(env, "method", method)?;
+    let target = text(env, "target", target)?;
     Ok(Command {
-        inner: capsign::http::rest(&method, &target).or_throw(env)?,
+        inner: capsign::http::rest(method.as_str(), target.as_str()).or_throw(env)?,
     })
 }
 
 /// The command of an RPC request under `prefix` (such as `/api/v0`).
 #[napi]
-pub fn rpc_command(env: &Env, prefix: String, target: String) -> Result<Command> {
+pub fn rpc_command(env: &Env, prefix: JsString<'_>, target: JsString<'_>) -> Result<Command> {
+    let prefix = text(env, "prefix", prefix)?;
+    let target = text(env, "target", target)?;
     Ok(Command {
-        inner: capsign::http::rpc(&prefix, &target).or_throw(env)?,
+        inner: capsign::http::rpc(prefix.as_str(), target.as_str()).or_throw(env)?,
     })
 }

@@ -36,5 +36,6 @@ fn build<'env>(env: &'env Env, e: &capsign::Error) -> Result<Object<'env>> {
     )?;
     object.set("status", u32::from(e.http_status()))?;
     object.set("challenge", e.www_authenticate())?;
+    object.set("body", e.http_body())?;
     Ok(object)
 }

@@ -14,44 +14,19 @@
 // In test builds the export registration is compiled out, so the exports look unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod args;
 mod capability;
 mod error;
+mod http;
 mod signing;
 mod verifying;
 
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::args::text;
 use crate::error::OrThrow;
-
-/// A secret argument: a string (its UTF-8 bytes are the key) or a `Buffer`. (Spelled out
-/// as `Either<String, Buffer>` in signatures, so that the generated declarations name the
-/// types.) The binding's own copy of a string secret is zeroed on drop; a `Buffer` is the
-/// caller's memory and is left alone.
-pub(crate) struct Secret(Either<capsign::Zeroizing<String>, Buffer>);
-
-impl Secret {
-    pub(crate) fn new(secret: Either<String, Buffer>) -> Self {
-        Secret(match secret {
-            Either::A(text) => Either::A(capsign::Zeroizing::new(text)),
-            Either::B(buffer) => Either::B(buffer),
-        })
-    }
-
-    pub(crate) fn bytes(&self) -> &[u8] {
-        match &self.0 {
-            Either::A(text) => text.as_bytes(),
-            Either::B(buffer) => buffer,
-        }
-    }
-}
-
-/// A JavaScript number that must be an integer in [0, 2^53).
-pub(crate) fn integer(env: &Env, name: &'static str, value: Option<f64>) -> Result<Option<u64>> {
-    value
-        .map(|v| capsign::limits::integer_from_f64(name, v).or_throw(env))
-        .transpose()
-}
 
 /// A new random secret: 32 bytes from the OS, as 43 URL-safe base64 characters.
 #[napi]
@@ -61,8 +36,46 @@ pub fn generate_secret(env: &Env) -> Result<String> {
 
 /// The JSON of a policy or token, **not verified**: for inspection only.
 #[napi]
-pub fn decode_unverified(env: &Env, policy_or_token: String) -> Result<String> {
-    capsign::dangerous::decode_unverified(&policy_or_token).or_throw(env)
+pub fn decode_unverified(env: &Env, policy_or_token: JsString<'_>) -> Result<String> {
+    let policy_or_token = text(env, "policy", policy_or_token)?;
+    capsign::dangerous::decode_unverified(policy_or_token.as_str()).or_throw(env)
+}
+
+/// The expiry of credentials this package issued (read from the token, not verified).
+#[napi]
+pub fn credentials_expiry(env: &Env, token: JsString<'_>) -> Result<f64> {
+    let token = text(env, "token", token)?;
+    let expiry = capsign::dangerous::expiry_unverified(token.as_str()).or_throw(env)?;
+    Ok(expiry as f64)
+}
+
+/// Reads Filestack's `security=p:<policy>,s:<signature>` task: `[policy, signature]`.
+#[napi]
+pub fn parse_security_task(env: &Env, task: JsString<'_>) -> Result<(String, String)> {
+    let task = text(env, "task", task)?;
+    let (p, s) = capsign::filestack::parse_security_task(task.as_str()).or_throw(env)?;
+    Ok((p.to_owned(), s.to_owned()))
+}
+
+/// Text from a request made safe for a log line (quoted, control characters escaped).
+#[napi]
+pub fn log_safe(env: &Env, value: JsString<'_>) -> Result<String> {
+    Ok(capsign::http::log_safe(text(env, "text", value)?.as_str()))
+}
+
+/// Kubo's options that only shape transport and output: the RPC `ignore` preset.
+#[napi]
+pub fn kubo_ignore() -> Vec<&'static str> {
+    capsign::http::KUBO_IGNORE.to_vec()
+}
+
+/// The headers every refusal carries besides `WWW-Authenticate`: `[name, value]` pairs.
+#[napi]
+pub fn refusal_headers() -> Vec<Vec<&'static str>> {
+    capsign::http::REFUSAL_HEADERS
+        .iter()
+        .map(|(name, value)| vec![*name, *value])
+        .collect()
 }
 
 /// Every stable error code.

@@ -1,10 +1,11 @@
 //! The native `Signer`.
 
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::args::{integer, opt_integer, opt_text, secret, text};
 use crate::error::OrThrow;
-use crate::{Secret, integer};
 
 /// Signs policies with one secret (and an optional `kid`).
 #[napi]
@@ -17,17 +18,16 @@ impl Signer {
     #[napi(constructor)]
     pub fn new(
         env: &Env,
-        secret: Either<String, Buffer>,
-        kid: Option<String>,
-        min_secret_len: Option<u32>,
+        secret_value: Either<String, Buffer>,
+        kid: Option<JsString<'_>>,
+        min_secret_len: Option<f64>,
     ) -> Result<Self> {
-        let secret = Secret::new(secret);
-        let mut builder = capsign::Signer::builder().secret(secret.bytes());
-        if let Some(kid) = kid {
-            builder = builder.kid(kid);
+        let mut builder = capsign::Signer::builder().secret(secret(env, secret_value)?);
+        if let Some(kid) = opt_text(env, "kid", kid)? {
+            builder = builder.kid(kid.as_str());
         }
-        if let Some(min) = min_secret_len {
-            builder = builder.min_secret_len(min as usize);
+        if let Some(min) = opt_integer(env, "minSecretLen", min_secret_len)? {
+            builder = builder.min_secret_len(usize::try_from(min).unwrap_or(usize::MAX));
         }
         Ok(Signer {
             inner: builder.build().or_throw(env)?,
@@ -40,53 +40,19 @@ impl Signer {
         self.inner.kid()
     }
 
-    /// Issues credentials as of `now`: `[policy, signature, expiry]`.
+    /// Issues credentials as of `now` for claims given as one JSON object (written by
+    /// `JSON.stringify` from the claims' own properties; the core reads and checks it):
+    /// the token `<policy>.<signature>`. One string in, one out: each further argument or
+    /// returned value would cost more than signing.
     #[napi]
-    #[allow(clippy::too_many_arguments)]
-    pub fn issue(
-        &self,
-        env: &Env,
-        now: f64,
-        expires_in: Option<f64>,
-        expiry: Option<f64>,
-        call: Option<Vec<String>>,
-        handle: Option<String>,
-        url: Option<String>,
-        path: Option<String>,
-        container: Option<String>,
-        max_size: Option<f64>,
-        min_size: Option<f64>,
-        permissions: Option<Vec<String>>,
-        nbf: Option<f64>,
-        jti: Option<String>,
-    ) -> Result<(String, String, f64)> {
-        let call: Option<Vec<&str>> = call
-            .as_ref()
-            .map(|v| v.iter().map(String::as_str).collect());
-        let permissions: Option<Vec<&str>> = permissions
-            .as_ref()
-            .map(|v| v.iter().map(String::as_str).collect());
-        let claims = capsign::Claims {
-            expires_in: integer(env, "expiresIn", expires_in)?,
-            expiry: integer(env, "expiry", expiry)?,
-            call: call.as_deref(),
-            handle: handle.as_deref(),
-            url: url.as_deref(),
-            path: path.as_deref(),
-            container: container.as_deref(),
-            max_size: integer(env, "maxSize", max_size)?,
-            min_size: integer(env, "minSize", min_size)?,
-            permissions: permissions.as_deref(),
-            nbf: integer(env, "nbf", nbf)?,
-            jti: jti.as_deref(),
-        };
-        let now = capsign::limits::integer_from_f64("now", now).or_throw(env)?;
-        let creds = self.inner.issue_at(&claims, now).or_throw(env)?;
-        Ok((
-            creds.policy().to_owned(),
-            creds.signature().to_owned(),
-            creds.expiry() as f64,
-        ))
+    pub fn issue(&self, env: &Env, now: f64, claims: JsString<'_>) -> Result<String> {
+        let now = integer(env, "now", now)?;
+        let claims = text(env, "claims", claims)?;
+        let creds = self
+            .inner
+            .issue_json_at(claims.as_str(), now)
+            .or_throw(env)?;
+        Ok(creds.into_token())
     }
 
     /// A summary without key material.

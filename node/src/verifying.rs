@@ -1,90 +1,115 @@
 //! The native `Verifier`.
-
-use std::collections::HashMap;
+//!
+//! A verification returns only the permission that allowed the request's command (a string
+//! or `null`): creating any native object per call (a class instance, an external) costs
+//! more than the verification. The JavaScript `Grant` keeps the token and the time of the
+//! check; the first time it is asked for its policy, or to authorize another request, it
+//! passes them back here, and the core verifies them again (a cache hit: the signature is
+//! checked, nothing is decoded), so a JavaScript object can never be forged into a grant.
 
 use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::args::{Text, integer, opt_integer, opt_text, secret, signed, strs, text, texts};
 use crate::capability::Command;
 use crate::error::OrThrow;
-use crate::{Secret, integer};
+use crate::http::Route;
 
-/// What a request names, as positional arguments (see `index.js`).
-struct Fields<'a> {
-    call: Option<String>,
-    handle: Option<String>,
-    url: Option<String>,
-    path: Option<String>,
-    container: Option<String>,
-    size: Option<f64>,
-    command: Option<Either<String, &'a Command>>,
-    rest: Option<(String, String)>,
-    rpc: Option<(String, String)>,
+/// What a request names, converted (positional arguments: see `index.js`).
+struct Fields {
+    call: Option<Text>,
+    handle: Option<Text>,
+    url: Option<Text>,
+    path: Option<Text>,
+    container: Option<Text>,
+    size: Option<u64>,
 }
 
-fn pair(p: &Option<(String, String)>) -> Option<(&str, &str)> {
-    p.as_ref().map(|(a, b)| (a.as_str(), b.as_str()))
-}
-
-impl Fields<'_> {
-    fn request(&self, env: &Env) -> Result<capsign::Request<'_>> {
-        let command = self.command.as_ref().map(|c| match c {
-            Either::A(text) => capsign::CommandRef::Text(text),
-            Either::B(parsed) => capsign::CommandRef::Parsed(parsed.inner()),
-        });
-        let command = capsign::CommandRef::one_of(command, pair(&self.rest), pair(&self.rpc))
-            .or_throw(env)?;
-        Ok(capsign::Request {
-            call: self.call.as_deref(),
-            handle: self.handle.as_deref(),
-            url: self.url.as_deref(),
-            path: self.path.as_deref(),
-            container: self.container.as_deref(),
-            size: integer(env, "size", self.size)?,
-            command,
-        })
-    }
-}
-
-impl<'a> Fields<'a> {
+impl Fields {
     #[allow(clippy::too_many_arguments)]
-    fn mapped(
+    fn convert(
         env: &Env,
-        kind: String,
-        base: String,
-        target: String,
-        call: Option<String>,
-        handle: Option<String>,
-        url: Option<String>,
-        path: Option<String>,
-        container: Option<String>,
+        call: Option<JsString<'_>>,
+        handle: Option<JsString<'_>>,
+        url: Option<JsString<'_>>,
+        path: Option<JsString<'_>>,
+        container: Option<JsString<'_>>,
         size: Option<f64>,
-        command: Option<Either<String, &'a Command>>,
     ) -> Result<Self> {
-        let (rest, rpc) = match kind.as_str() {
-            "rest" => (Some((base, target)), None),
-            "rpc" => (None, Some((base, target))),
-            _ => {
-                return Err(capsign::Error::invalid_argument(
-                    "kind",
-                    "a mapping is rest or rpc",
-                ))
-                .or_throw(env);
-            }
-        };
         Ok(Fields {
-            call,
-            handle,
-            url,
-            path,
-            container,
-            size,
-            command,
-            rest,
-            rpc,
+            call: opt_text(env, "call", call)?,
+            handle: opt_text(env, "handle", handle)?,
+            url: opt_text(env, "url", url)?,
+            path: opt_text(env, "path", path)?,
+            container: opt_text(env, "container", container)?,
+            size: opt_integer(env, "size", size)?,
         })
     }
+
+    fn request<'a>(&'a self, command: Option<capsign::CommandRef<'a>>) -> capsign::Request<'a> {
+        capsign::Request {
+            call: self.call.as_ref().map(Text::as_str),
+            handle: self.handle.as_ref().map(Text::as_str),
+            url: self.url.as_ref().map(Text::as_str),
+            path: self.path.as_ref().map(Text::as_str),
+            container: self.container.as_ref().map(Text::as_str),
+            size: self.size,
+            command,
+        }
+    }
+}
+
+/// A command argument: text, or a `Command`.
+enum CommandText<'c> {
+    Text(Text),
+    Parsed(&'c Command),
+}
+
+impl<'c> CommandText<'c> {
+    fn convert(
+        env: &Env,
+        value: Option<Either<JsString<'_>, &'c Command>>,
+    ) -> Result<Option<Self>> {
+        Ok(match value {
+            None => None,
+            Some(Either::A(t)) => Some(CommandText::Text(text(env, "command", t)?)),
+            Some(Either::B(parsed)) => Some(CommandText::Parsed(parsed)),
+        })
+    }
+
+    fn as_ref(&self) -> capsign::CommandRef<'_> {
+        match self {
+            CommandText::Text(t) => capsign::CommandRef::Text(t.as_str()),
+            CommandText::Parsed(c) => capsign::CommandRef::Parsed(c.inner()),
+        }
+    }
+}
+
+/// The request's command: text or `Command`, or the REST (`kind = "rest"`, `base` the
+/// method) or RPC (`kind = "rpc"`, `base` the prefix) mapping of a `target`; more than one
+/// way is `invalid_argument` (the core's `CommandRef::one_of`).
+#[allow(clippy::too_many_arguments)]
+fn with_request<T>(
+    env: &Env,
+    fields: &Fields,
+    command: Option<&CommandText<'_>>,
+    kind: Option<Text>,
+    base: Option<Text>,
+    target: Option<Text>,
+    run: impl FnOnce(&capsign::Request<'_>) -> Result<T>,
+) -> Result<T> {
+    let base = base.as_ref().map_or("", Text::as_str);
+    let target = target.as_ref().map_or("", Text::as_str);
+    let (rest, rpc) = match kind.as_ref().map(Text::as_str) {
+        None => (None, None),
+        Some("rest") => (Some((base, target)), None),
+        Some("rpc") => (None, Some((base, target))),
+        Some(_) => (Some(("", "")), Some(("", ""))),
+    };
+    let command =
+        capsign::CommandRef::one_of(command.map(CommandText::as_ref), rest, rpc).or_throw(env)?;
+    run(&fields.request(command))
 }
 
 /// Verifies credentials: a default secret and/or secrets by `kid`.
@@ -95,34 +120,41 @@ pub struct Verifier {
 
 #[napi]
 impl Verifier {
+    /// `kids` and `secrets` are parallel lists (the keys' own properties, read in
+    /// JavaScript, so that nothing inherited is ever a key).
     #[napi(constructor)]
     pub fn new(
         env: &Env,
-        secret: Option<Either<String, Buffer>>,
-        keys: Option<HashMap<String, Either<String, Buffer>>>,
+        default_secret: Option<Either<String, Buffer>>,
+        kids: Option<Vec<JsString<'_>>>,
+        secrets: Option<Vec<Either<String, Buffer>>>,
         leeway: Option<f64>,
-        min_secret_len: Option<u32>,
+        min_secret_len: Option<f64>,
     ) -> Result<Self> {
-        let secret = secret.map(Secret::new);
-        let mut keys: Vec<(String, Secret)> = keys
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(kid, secret)| (kid, Secret::new(secret)))
-            .collect();
         let mut builder = capsign::Verifier::builder();
-        if let Some(secret) = &secret {
-            builder = builder.secret(secret.bytes());
+        if let Some(s) = default_secret {
+            builder = builder.secret(secret(env, s)?);
+        }
+        let kids = texts(env, "keys", kids.unwrap_or_default())?;
+        let secrets = secrets.unwrap_or_default();
+        if kids.len() != secrets.len() {
+            return Err(capsign::Error::invalid_argument(
+                "keys",
+                "give one secret for each kid",
+            ))
+            .or_throw(env);
+        }
+        let mut keys: Vec<(&str, Either<String, Buffer>)> =
+            strs(&kids).into_iter().zip(secrets).collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        for (kid, s) in keys {
+            builder = builder.key(kid, secret(env, s)?);
         }
         if let Some(leeway) = leeway {
-            builder =
-                builder.leeway(capsign::limits::signed_from_f64("leeway", leeway).or_throw(env)?);
+            builder = builder.leeway(signed(env, "leeway", leeway)?);
         }
-        if let Some(min) = min_secret_len {
-            builder = builder.min_secret_len(min as usize);
-        }
-        keys.sort_by(|a, b| a.0.cmp(&b.0));
-        for (kid, secret) in &keys {
-            builder = builder.key(kid.as_str(), secret.bytes());
+        if let Some(min) = opt_integer(env, "minSecretLen", min_secret_len)? {
+            builder = builder.min_secret_len(usize::try_from(min).unwrap_or(usize::MAX));
         }
         Ok(Verifier {
             inner: builder.build().or_throw(env)?,
@@ -135,8 +167,8 @@ impl Verifier {
         u32::try_from(self.inner.leeway()).unwrap_or(u32::MAX)
     }
 
-    /// Verifies `token` as of `now` and authorizes the request the other arguments name.
-    /// Returns the permission that allowed its command, if any.
+    /// Verifies `token` as of `now` and authorizes the request the other arguments name:
+    /// the permission that allowed its command, if any.
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn verify_token(
@@ -144,52 +176,43 @@ impl Verifier {
         env: &Env,
         token: JsString<'_>,
         now: f64,
-        call: Option<String>,
-        handle: Option<String>,
-        url: Option<String>,
-        path: Option<String>,
-        container: Option<String>,
+        call: Option<JsString<'_>>,
+        handle: Option<JsString<'_>>,
+        url: Option<JsString<'_>>,
+        path: Option<JsString<'_>>,
+        container: Option<JsString<'_>>,
         size: Option<f64>,
-        command: Option<Either<String, &Command>>,
+        command: Option<Either<JsString<'_>, &Command>>,
+        kind: Option<JsString<'_>>,
+        base: Option<JsString<'_>>,
+        target: Option<JsString<'_>>,
     ) -> Result<Option<String>> {
-        let fields = Fields {
-            call,
-            handle,
-            url,
-            path,
-            container,
-            size,
-            command,
-            rest: None,
-            rpc: None,
-        };
-        self.check(env, token, now, &fields)
-    }
-
-    /// `verifyToken` for a request whose command is the REST (`kind = "rest"`, `base` the
-    /// method) or RPC (`kind = "rpc"`, `base` the prefix) mapping of an HTTP `target`.
-    #[napi]
-    #[allow(clippy::too_many_arguments)]
-    pub fn verify_token_mapped(
-        &self,
-        env: &Env,
-        token: JsString<'_>,
-        now: f64,
-        kind: String,
-        base: String,
-        target: String,
-        call: Option<String>,
-        handle: Option<String>,
-        url: Option<String>,
-        path: Option<String>,
-        container: Option<String>,
-        size: Option<f64>,
-        command: Option<Either<String, &Command>>,
-    ) -> Result<Option<String>> {
-        let fields = Fields::mapped(
-            env, kind, base, target, call, handle, url, path, container, size, command,
-        )?;
-        self.check(env, token, now, &fields)
+        let now = integer(env, "now", now)?;
+        // The UTF-16 length is known without a scan: a huge token is refused uncopied.
+        capsign::limits::check_token_len(token.utf16_len()?).or_throw(env)?;
+        let token = text(env, "token", token)?;
+        let fields = Fields::convert(env, call, handle, url, path, container, size)?;
+        let command = CommandText::convert(env, command)?;
+        let (kind, base, target) = (
+            opt_text(env, "kind", kind)?,
+            opt_text(env, "base", base)?,
+            opt_text(env, "target", target)?,
+        );
+        with_request(
+            env,
+            &fields,
+            command.as_ref(),
+            kind,
+            base,
+            target,
+            |request| {
+                let grant = self
+                    .inner
+                    .verify_token_at(token.as_str(), request, now)
+                    .or_throw(env)?;
+                Ok(grant.matched().map(|p| p.as_str().to_owned()))
+            },
+        )
     }
 
     /// Reads an HTTP request's credentials (the `Authorization` header value, every
@@ -199,22 +222,95 @@ impl Verifier {
     pub fn read_credentials(
         &self,
         env: &Env,
-        authorization: Option<String>,
-        policy: Vec<String>,
-        signature: Vec<String>,
+        authorization: Option<JsString<'_>>,
+        policy: Vec<JsString<'_>>,
+        signature: Vec<JsString<'_>>,
     ) -> Result<Option<String>> {
-        let policies: Vec<&str> = policy.iter().map(String::as_str).collect();
-        let signatures: Vec<&str> = signature.iter().map(String::as_str).collect();
-        let presented =
-            capsign::http::read_credentials(authorization.as_deref(), &policies, &signatures)
-                .or_throw(env)?;
-        Ok(match presented {
-            None => None,
-            Some(capsign::http::Presented::Token(token)) => Some(token.to_owned()),
-            Some(capsign::http::Presented::Pair { policy, signature }) => {
-                Some(format!("{policy}.{signature}"))
-            }
-        })
+        let authorization = opt_text(env, "authorization", authorization)?;
+        let policy = texts(env, "policy", policy)?;
+        let signature = texts(env, "signature", signature)?;
+        let presented = capsign::http::read_credentials(
+            authorization.as_ref().map(Text::as_str),
+            &strs(&policy),
+            &strs(&signature),
+        )
+        .or_throw(env)?;
+        Ok(presented.map(|p| p.token()))
+    }
+
+    /// Checks an HTTP request against `route` as of `now`, in one call: its method, raw
+    /// target, `Authorization` header value(s) (a list when the header was given more than
+    /// once), the fields the application names and the route's per-request command.
+    /// Returns the permission that allowed the command, if any.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_http(
+        &self,
+        env: &Env,
+        route: &Route,
+        now: f64,
+        method: JsString<'_>,
+        target: JsString<'_>,
+        authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
+        handle: Option<JsString<'_>>,
+        url: Option<JsString<'_>>,
+        path: Option<JsString<'_>>,
+        container: Option<JsString<'_>>,
+        size: Option<f64>,
+        command: Option<Either<JsString<'_>, &Command>>,
+    ) -> Result<Option<String>> {
+        let now = integer(env, "now", now)?;
+        let method = text(env, "method", method)?;
+        let target = text(env, "target", target)?;
+        let authorization = match authorization {
+            None => Vec::new(),
+            Some(Either::A(one)) => vec![text(env, "authorization", one)?],
+            Some(Either::B(many)) => texts(env, "authorization", many)?,
+        };
+        let authorization = strs(&authorization);
+        let fields = Fields::convert(env, None, handle, url, path, container, size)?;
+        let command = CommandText::convert(env, command)?;
+        let request = capsign::http::HttpRequest {
+            method: method.as_str(),
+            target: target.as_str(),
+            authorization: &authorization,
+            command: command.as_ref().map(CommandText::as_ref),
+        };
+        let fields = capsign::http::Fields {
+            handle: fields.handle.as_ref().map(Text::as_str),
+            url: fields.url.as_ref().map(Text::as_str),
+            path: fields.path.as_ref().map(Text::as_str),
+            container: fields.container.as_ref().map(Text::as_str),
+            size: fields.size,
+        };
+        let grant = self
+            .inner
+            .check_http_at(route.inner(), &request, &fields, now)
+            .or_throw(env)?;
+        Ok(grant.matched().map(|p| p.as_str().to_owned()))
+    }
+
+    /// The credentials an HTTP request presents, as one token `<policy>.<signature>`
+    /// (with the route's rules: `securityTask` reads the path task too).
+    #[napi]
+    pub fn presented_token(
+        &self,
+        env: &Env,
+        route: &Route,
+        target: JsString<'_>,
+        authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
+    ) -> Result<Option<String>> {
+        let target = text(env, "target", target)?;
+        let authorization = match authorization {
+            None => Vec::new(),
+            Some(Either::A(one)) => vec![text(env, "authorization", one)?],
+            Some(Either::B(many)) => texts(env, "authorization", many)?,
+        };
+        let presented = route
+            .inner()
+            .presented(&strs(&authorization), target.as_str())
+            .or_throw(env)?;
+        Ok(presented.map(|p| p.token()))
     }
 
     /// The grant of `token`, verified as of `now` (the time of its first verification):
@@ -222,11 +318,17 @@ impl Verifier {
     #[napi(
         ts_return_type = "{ expiry: number; kid: string | null; policy: Record<string, number | string | string[]>; permissions: string[] | null }"
     )]
-    pub fn inspect<'env>(&self, env: &'env Env, token: String, now: f64) -> Result<Object<'env>> {
-        let now = capsign::limits::integer_from_f64("now", now).or_throw(env)?;
+    pub fn inspect<'env>(
+        &self,
+        env: &'env Env,
+        token: JsString<'_>,
+        now: f64,
+    ) -> Result<Object<'env>> {
+        let now = integer(env, "now", now)?;
+        let token = text(env, "token", token)?;
         let grant = self
             .inner
-            .verify_token_at(&token, &capsign::Request::new(), now)
+            .verify_token_at(token.as_str(), &capsign::Request::new(), now)
             .or_throw(env)?;
         let mut policy = Object::new(env)?;
         for (name, value) in grant.policy().fields() {
@@ -256,38 +358,21 @@ impl Verifier {
     pub fn allows(
         &self,
         env: &Env,
-        token: String,
-        now: f64,
-        command: Either<String, &Command>,
-    ) -> Result<bool> {
-        let now = capsign::limits::integer_from_f64("now", now).or_throw(env)?;
-        let grant = self
-            .inner
-            .verify_token_at(&token, &capsign::Request::new(), now)
-            .or_throw(env)?;
-        let command = match &command {
-            Either::A(text) => capsign::CommandRef::Text(text),
-            Either::B(parsed) => capsign::CommandRef::Parsed(parsed.inner()),
-        };
-        grant.allows(command).or_throw(env)
-    }
-
-    fn check(
-        &self,
-        env: &Env,
         token: JsString<'_>,
         now: f64,
-        fields: &Fields<'_>,
-    ) -> Result<Option<String>> {
-        let now = capsign::limits::integer_from_f64("now", now).or_throw(env)?;
-        // The UTF-16 length is known without a scan: a huge token is refused uncopied.
-        capsign::limits::check_token_len(token.utf16_len()?).or_throw(env)?;
-        let token = token.into_utf8()?;
+        command: Either<JsString<'_>, &Command>,
+    ) -> Result<bool> {
+        let now = integer(env, "now", now)?;
+        let token = text(env, "token", token)?;
+        let command = CommandText::convert(env, Some(command))?;
         let grant = self
             .inner
-            .verify_token_at(token.as_str()?, &fields.request(env)?, now)
+            .verify_token_at(token.as_str(), &capsign::Request::new(), now)
             .or_throw(env)?;
-        Ok(grant.matched().map(|p| p.as_str().to_owned()))
+        match &command {
+            Some(c) => grant.allows(c.as_ref()).or_throw(env),
+            None => Ok(false),
+        }
     }
 
     /// A summary without key material.

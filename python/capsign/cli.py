@@ -50,8 +50,36 @@ class ConfigError(Exception):
     """No usable secret or option (exit 4)."""
 
 
+#: The values given on this command line (set by `main`): never printed back, since one
+#: may be a secret typed where it does not belong.
+_ARGUMENT_VALUES: list[str] = []
+
+#: Values shorter than this are not hidden (a number or a call name is not a secret, and
+#: hiding one-character values would garble every message).
+_SHORTEST_HIDDEN = 6
+
+
+def _redact(text: str) -> str:
+    """`text` with every value of the command line replaced by a placeholder."""
+    for value in sorted(_ARGUMENT_VALUES, key=len, reverse=True):
+        if len(value) >= _SHORTEST_HIDDEN:
+            text = text.replace(value, "<value not shown>")
+    return text
+
+
+def _argument_values(argv: Sequence[str]) -> list[str]:
+    values = []
+    for arg in argv:
+        if arg.startswith("-"):
+            if "=" in arg:
+                values.append(arg.split("=", 1)[1])
+        else:
+            values.append(arg)
+    return values
+
+
 def _fail(code: str, message: str, status: int) -> NoReturn:
-    print(f"capsign: {code}: {message}", file=sys.stderr)
+    print(f"capsign: {code}: {_redact(message)}", file=sys.stderr)
     raise SystemExit(status)
 
 
@@ -59,7 +87,8 @@ def _read_secret_file(path: str) -> bytes:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise ConfigError(f"cannot read the secret file {path!r}: {e.strerror}") from None
+        # The path is not repeated: a secret mistyped for a path must not be printed.
+        raise ConfigError(f"cannot read the file given to --secret-file: {e.strerror}") from None
     return data.rstrip(b"\r\n")
 
 
@@ -81,9 +110,7 @@ def _keys(args: argparse.Namespace) -> dict[str, str] | None:
         try:
             text = Path(args.keys_file).read_text(encoding="utf-8")
         except OSError as e:
-            raise ConfigError(
-                f"cannot read the keys file {args.keys_file!r}: {e.strerror}"
-            ) from None
+            raise ConfigError(f"cannot read the file given to --keys-file: {e.strerror}") from None
     else:
         text = os.environ.get("CAPSIGN_KEYS", "")
         if not text:
@@ -203,9 +230,16 @@ def _secret_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose own errors ("invalid int value: 'xyz'") print no argument value."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_redact(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     # No abbreviations: `--secret VALUE` must not be taken for `--secret-file VALUE`.
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="capsign",
         allow_abbrev=False,
         description="Issue and verify scoped, short-lived, signed credentials.",
@@ -271,6 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _ARGUMENT_VALUES[:] = _argument_values(argv)
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:

@@ -85,6 +85,8 @@ test('every error code is reachable', () => {
     invalid_command: () => new capsign.Command('cat /a/../b'),
     weak_secret: () => new capsign.Signer('short'),
     invalid_argument: () => new capsign.Verifier(),
+    missing_credentials: () =>
+      verifier.checkHttp(new capsign.Route({ call: 'read' }), { method: 'GET', target: '/x' }),
   }
   assert.deepStrictEqual(Object.keys(cases).sort(), [...capsign.errorCodes()].sort())
   for (const [code, action] of Object.entries(cases)) {
@@ -140,13 +142,31 @@ test('JavaScript numbers are checked, never truncated', () => {
 test('wrong JavaScript types are errors before any capsign code runs', () => {
   for (const action of [
     () => new capsign.Signer(42),
-    () => new capsign.Signer(SECRET).issue({ call: 'pick' }),
     () => new capsign.Verifier(SECRET).verifyToken(42),
     () => new capsign.Verifier(SECRET).verifyToken('a.b', { call: 5 }),
     () => capsign.covers(1, 'x'),
   ]) {
     assert.throws(action, (e) => e instanceof Error && e.name !== 'CapsignError')
   }
+})
+
+test('claims are read as JSON by the core: wrong types, null, NaN and unknown names are refused', () => {
+  const signer = new capsign.Signer(SECRET)
+  for (const [claims, field] of [
+    [{ call: 'pick' }, 'call'],
+    [{ expiresIn: NaN }, 'expiresIn'],
+    [{ expiresIn: Infinity }, 'expiresIn'],
+    [{ expiresIn: null }, 'expiresIn'],
+    [{ expiresIn: 1.5 }, 'expiresIn'],
+    [{ maxSize: -1 }, 'maxSize'],
+    [{ handle: 5 }, 'handle'],
+    [{ permissions: [1] }, 'permissions'],
+    [{ expiresin: 60 }, 'claims'],
+    [{ handle: 'x\uD800' }, 'handle'],
+  ]) {
+    assert.throws(() => signer.issue(claims), (e) => e.code === 'invalid_argument' && e.field === field, JSON.stringify(claims))
+  }
+  assert.equal(signer.issue({ handle: 'h', now: NOW }).expiry, NOW + 900)
 })
 
 test('secrets never show', () => {

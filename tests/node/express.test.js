@@ -184,9 +184,16 @@ for (const [flavor, express] of [
   })
 }
 
-test('the factory checks its options', () => {
+test('the factory checks its options: a middleware names what its route needs', () => {
   assert.throws(() => middleware({}), TypeError)
   const verifier = new capsign.Verifier(SECRET)
-  assert.throws(() => middleware({ verifier, rest: true, rpc: '/api' }), TypeError)
-  assert.throws(() => middleware({ verifier, command: 'x', rest: true }), TypeError)
+  const config = (field) => (e) => e.name === 'CapsignError' && e.code === 'invalid_argument' && e.field === field
+  assert.throws(() => middleware({ verifier, rest: true, rpc: '/api' }), config('command'))
+  assert.throws(() => middleware({ verifier, command: 'x', rest: true }), config('command'))
+  assert.throws(() => middleware({ verifier }), config('route'))
+  assert.throws(() => middleware({ verifier, fields: () => ({ handle: 'x' }) }), config('route'))
+  assert.throws(() => middleware({ verifier, authenticateOnly: true, call: 'read' }), config('authenticate_only'))
+  assert.throws(() => middleware({ verifier, call: 'delete' }), config('call'))
+  assert.throws(() => middleware({ verifier, rest: true, ignore: ['stream'] }), config('ignore'))
+  assert.equal(typeof middleware({ verifier, authenticateOnly: true }), 'function')
 })

@@ -45,6 +45,30 @@ function vectorVerifier(v) {
 /** Runs a verify vector's credentials and request through `verifier`. */
 function verifyVector(verifier, v) {
   const i = v.input
+  if (i.check !== undefined) {
+    const r = i.route
+    const route = new capsign.Route({
+      call: r.call,
+      command: r.command,
+      perRequest: r.per_request,
+      rest: r.rest,
+      rpc: r.rpc,
+      ignore: r.ignore,
+      fields: r.fields,
+      securityTask: r.security_task,
+      authenticateOnly: r.authenticate_only,
+    })
+    const c = i.check
+    const authorization = c.authorization ?? []
+    return verifier.checkHttp(route, {
+      method: c.method,
+      target: c.target,
+      authorization: authorization.length === 1 ? authorization[0] : authorization.length === 0 ? undefined : authorization,
+      fields: c.fields,
+      command: c.command,
+      now: v.now,
+    })
+  }
   const request = { ...(i.request ?? {}), now: v.now }
   if (request.rest) request.rest = { method: request.rest[0], target: request.rest[1] }
   if (i.token !== undefined) return verifier.verifyToken(i.token, request)

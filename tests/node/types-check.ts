@@ -27,13 +27,22 @@ app.get(
     res.json({ expiry: g?.expiry, allowedBy: req.capsign?.matched ?? null })
   },
 )
-app.post('/api/v0/{*rest}', capsignExpress.capsign({ verifier, rpc: '/api/v0', log: (r) => console.log(r.status, r.code) }))
+app.post('/api/v0/{*rest}', capsignExpress.capsign({ verifier, rpc: '/api/v0', ignore: capsign.KUBO_IGNORE, log: (r) => console.log(r.status, r.code) }))
+app.get('/fs/{*rest}', capsignExpress.capsign({ verifier, call: 'convert', securityTask: true, fields: () => ({ handle: 'h' }) }))
+app.get('/me', capsignExpress.capsign({ verifier, authenticateOnly: true }))
+
+const route = new capsign.Route({ rpc: '/api/v0', ignore: capsign.KUBO_IGNORE })
+const checked: capsign.Grant = verifier.checkHttp(route, { method: 'POST', target: '/api/v0/id', authorization: ['a', 'b'], fields: { size: 1 } })
+const frozen: readonly string[] | null = checked.permissions
+const task: [string, string] = capsign.parseSecurityTask('security=p:a,s:b')
+const safe: string = capsign.logSafe('/a\n')
+const headers: readonly (readonly [string, string])[] = capsign.REFUSAL_HEADERS
 
 try {
   verifier.verifyToken('x')
 } catch (e) {
-  const err = e as Error & { code: string; status: number; challenge: string; field: string | null }
-  console.log(err.code, err.status, err.challenge, err.field, capsignExpress.CHALLENGE)
+  const err = e as capsign.CapsignError
+  console.log(err.code, err.status, err.challenge, err.field, err.body, capsignExpress.CHALLENGE)
 }
 
-export { maybe, matched, expiry, allowed, wider }
+export { maybe, matched, expiry, allowed, wider, frozen, task, safe, headers }

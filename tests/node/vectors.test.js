@@ -31,7 +31,7 @@ function runVerify(v) {
   check(v, () => summary(verifyVector(vectorVerifier(v), v)))
 }
 
-for (const name of ['verify.json', 'attacks.json']) {
+for (const name of ['verify.json', 'attacks.json', 'http.json']) {
   describe(name, () => {
     for (const v of loadVectors(name)) test(v.id, () => runVerify(v))
   })
@@ -99,7 +99,7 @@ test('filestack.json: every credential verifies in Node', () => {
 
 test('every error code has a vector', () => {
   const seen = new Set()
-  for (const name of ['verify.json', 'attacks.json', 'issue.json', 'filestack.json', 'capability.json']) {
+  for (const name of ['verify.json', 'attacks.json', 'issue.json', 'filestack.json', 'capability.json', 'http.json']) {
     for (const v of loadVectors(name)) if ('error' in v.expected) seen.add(v.expected.error)
   }
   assert.deepStrictEqual([...seen].sort(), [...capsign.errorCodes()].sort())

@@ -112,6 +112,26 @@ def test_secrets_never_come_from_argv() -> None:
     assert run("issue", "--secret-f", "x").returncode == 2, "no abbreviations"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("issue", "--secret-file"),
+        ("verify", "--keys-file"),
+        ("issue", "--expires-in"),
+        ("issue", "--call"),
+        ("issue", "--permission"),
+        ("issue", "--nbf"),
+        ("verify", "--leeway"),
+        ("verify", "--command"),
+    ],
+)
+def test_a_value_typed_in_the_wrong_place_is_never_printed_back(args: tuple[str, str]) -> None:
+    # A secret pasted as an option's value: whatever the option, the error hides it.
+    r = run(*args, SECRET, *(["x.y"] if args[0] == "verify" else []), env=ENV)
+    assert SECRET not in r.stdout + r.stderr, r.stderr
+    assert f"{args[1]}={SECRET}" not in run(*args[:1], f"{args[1]}={SECRET}", env=ENV).stderr
+
+
 def test_secret_file_and_keys_file(tmp_path: Path) -> None:
     secret_file = tmp_path / "secret"
     secret_file.write_text(SECRET + "\n")

@@ -29,6 +29,16 @@ pub enum Presented<'a> {
     },
 }
 
+impl Presented<'_> {
+    /// The credentials as one compact token, `<policy>.<signature>`.
+    pub fn token(&self) -> String {
+        match self {
+            Presented::Token(token) => (*token).to_owned(),
+            Presented::Pair { policy, signature } => format!("{policy}.{signature}"),
+        }
+    }
+}
+
 /// Reads a request's credentials from its `Authorization` header value and from every
 /// value of its `policy` and `signature` query parameters (already decoded). `Ok(None)`:
 /// no credentials.

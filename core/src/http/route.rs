@@ -43,6 +43,16 @@ impl Route {
     pub fn command_per_request(&self) -> bool {
         matches!(self.command, RouteCommand::PerRequest)
     }
+
+    /// The credentials a request presents, read with this route's rules (its `Authorization`
+    /// header values and raw target), without verifying them.
+    pub fn presented<'a>(
+        &self,
+        authorization: &[&'a str],
+        target: &'a str,
+    ) -> Result<Option<Presented<'a>>> {
+        credentials::read_from(authorization, target, self.security_task).map(|f| f.presented)
+    }
 }
 
 /// Options for a [`Route`].
@@ -280,7 +290,8 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::{Claims, Signer};
+    use crate::claims::Claims;
+    use crate::sign::Signer;
 
     const SECRET: &[u8] = b"route-test-secret-0123";
 

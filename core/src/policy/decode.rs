@@ -90,6 +90,14 @@ impl<'a> RawPolicy<'a> {
         }
     }
 
+    /// The `expiry` member, as an integer (`invalid_policy` if absent or not one).
+    pub(crate) fn expiry(&self) -> Result<u64> {
+        match &self.slots[Field::Expiry as usize] {
+            Some(Member::Other(raw)) => json_integer(Field::Expiry, raw, false),
+            _ => Err(Error::policy(Field::Expiry.name(), "is required")),
+        }
+    }
+
     /// Checks the types and rules of every field. With `strict_integers`, numbers must be
     /// written as integers (`1.0` is refused), as filestack-python requires.
     pub(crate) fn validate(self, compiled: &Compiled, strict_integers: bool) -> Result<Policy> {
