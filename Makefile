@@ -7,7 +7,8 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PY_DEPS := "maturin>=1.16,<2" "pytest>=8" "flask>=2.2" "filestack-python==4.0.0" "mypy>=1.10" "ruff>=0.6"
+PY_DEPS := "maturin>=1.16,<2" "pytest>=8" "flask>=2.2" "filestack-python==4.0.0" "mypy>=1.10" "ruff>=0.6" \
+           "cryptography>=42" "pyjwt>=2.8"
 PY_SOURCES := python tests/python examples bench
 
 .PHONY: demo quickstart test-e2e test lint test-rust vectors vectors-check python test-python wheel-check \
@@ -38,7 +39,7 @@ vectors-check:
 
 # --- Python -------------------------------------------------------------------------
 
-$(VENV)/.deps: pyproject.toml
+$(VENV)/.deps: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(PY_DEPS)

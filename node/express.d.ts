@@ -47,6 +47,12 @@ export declare function capsign<Req extends IncomingMessage = IncomingMessage>(
   options: CapsignOptions<Req>,
 ): (req: Req, res: ServerResponse, next: (err?: unknown) => void) => void
 
+/**
+ * A handler serving the verifier's public keys as a JWK Set (`application/jwk-set+json`).
+ * Throws at once for a verifier without public keys.
+ */
+export declare function keySet(verifier: Verifier): (req: IncomingMessage, res: ServerResponse) => void
+
 /** Writes the core's refusal for `error` (status, headers, body), and logs it. */
 export declare function refuse(
   req: IncomingMessage,

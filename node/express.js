@@ -18,6 +18,9 @@
 // headers and JSON body. On success the verified Grant is `req.capsign` (the permission
 // that allowed the command is `req.capsign.matched`). One native call per request; works
 // with Express 4 and 5 (and plain `http`).
+//
+// A verifier with Ed25519 public keys can publish them (never a secret):
+//   app.get('/.well-known/capsign-keys.json', keySet(verifier))
 
 const { Verifier, Route, REFUSAL_HEADERS, challenge } = require('./index.js')
 
@@ -88,6 +91,22 @@ function capsign(options) {
   }
 }
 
+/**
+ * A handler serving `verifier`'s public keys as a JWK Set (`application/jwk-set+json`).
+ * Refused at setup for a verifier without public keys: secrets are never served.
+ */
+function keySet(verifier) {
+  if (!(verifier instanceof Verifier)) throw new TypeError('keySet(): a capsign Verifier is needed')
+  const body = verifier.keySet()
+  if (body == null) throw new TypeError('keySet(): this verifier has no public keys to serve')
+  return function capsignKeySet(req, res) {
+    res.statusCode = 200
+    res.setHeader('Content-Type', 'application/jwk-set+json')
+    res.setHeader('Cache-Control', 'public, max-age=300')
+    res.end(body)
+  }
+}
+
 /** Writes the core's refusal for `error`. */
 function refuse(req, res, error, log) {
   if (typeof log === 'function') {
@@ -100,4 +119,4 @@ function refuse(req, res, error, log) {
   res.end(error.body)
 }
 
-module.exports = { capsign, refuse, authorization, CHALLENGE }
+module.exports = { capsign, keySet, refuse, authorization, CHALLENGE }

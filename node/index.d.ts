@@ -79,7 +79,9 @@ export interface RequestFields {
 
 /** Options for a `Signer`. */
 export interface SignerOptions {
-  /** Key id written into every policy (1–64 characters). */
+  /** Sign with this Ed25519 key instead of a secret (pass `null` as the secret). */
+  signingKey?: SigningKey
+  /** Key id written into every policy (1–64 characters; an Ed25519 signer's defaults to its peer ID). */
   kid?: string
   /** Accept secrets shorter than 16 bytes (never empty ones). */
   minSecretLen?: number
@@ -89,6 +91,10 @@ export interface SignerOptions {
 export interface VerifierOptions {
   /** Secrets by `kid`, for rotation. */
   keys?: Record<string, string | Buffer>
+  /** Ed25519 public keys by `kid` (a `PublicKey`, or its text: base64url, JWK or peer ID). */
+  publicKeys?: Record<string, PublicKey | string>
+  /** A JWK Set (`{"keys":[…]}`, each key with a `kid`) of Ed25519 public keys. */
+  keySet?: string
   /** Seconds of clock tolerance, 0 to 3600 (default 0). */
   leeway?: number
   /** Accept secrets shorter than 16 bytes (never empty ones). */
@@ -103,12 +109,43 @@ export interface CredentialsJson {
   expiry: number
 }
 
+/** An Ed25519 signing key (a 32-byte seed); it never prints. */
+export declare class SigningKey {
+  /** From a seed: 32 bytes (a `Buffer`), or its 43 characters of unpadded base64url. */
+  constructor(seed: string | Buffer)
+  /** A new key from the operating system's generator. */
+  static generate(): SigningKey
+  /** The public key. */
+  get publicKey(): PublicKey
+  /** The seed as 43 characters of unpadded base64url, for a key file (mode 600): secret. */
+  toText(): string
+  toString(): string
+}
+
+/** An Ed25519 public key. */
+export declare class PublicKey {
+  /** From 43 characters of unpadded base64url, a JWK (RFC 8037), or a libp2p peer ID. */
+  constructor(text: string)
+  /** The libp2p peer ID (`12D3KooW…`). */
+  get peerId(): string
+  /** The key as 43 characters of unpadded base64url. */
+  toBase64url(): string
+  /** The key as a JWK (RFC 8037), with `kid` if given. */
+  jwk(kid?: string): string
+  /** Whether `other` is the same key. */
+  equals(other: PublicKey): boolean
+  toString(): string
+}
+
+/** A JWK Set (`{"keys":[…]}`) of public keys by kid. */
+export declare function keySet(publicKeys: Record<string, PublicKey | string>): string
+
 /** A policy and signature pair, and the compact token. */
 export declare class Credentials {
   private constructor()
   /** The base64 policy (URL-safe alphabet, padded). */
   get policy(): string
-  /** The lowercase hex HMAC-SHA256 of the policy. */
+  /** The lowercase hex HMAC-SHA256 of the policy, or the Ed25519 signature (86 characters of base64url). */
   get signature(): string
   /** `<policy>.<signature>`. */
   get token(): string
@@ -118,12 +155,14 @@ export declare class Credentials {
   toString(): string
 }
 
-/** Signs policies with one secret (and an optional `kid`). */
+/** Signs policies with one key: a secret, or `options.signingKey` (and an optional `kid`). */
 export declare class Signer {
-  /** `secret`: a string (its UTF-8 bytes) or a `Buffer`, at least 16 bytes. */
-  constructor(secret: string | Buffer, options?: SignerOptions)
+  /** `secret`: a string (its UTF-8 bytes) or a `Buffer`, at least 16 bytes; `null` with `signingKey`. */
+  constructor(secret: string | Buffer | null, options?: SignerOptions)
   /** The `kid` written into every policy. */
   get kid(): string | null
+  /** The public key of an Ed25519 signer (`null` for a secret). */
+  get publicKey(): PublicKey | null
   /** Issues credentials (default lifetime: 900 seconds). */
   issue(claims?: Claims): Credentials
   toString(): string
@@ -149,11 +188,13 @@ export declare class Grant {
   toString(): string
 }
 
-/** Verifies credentials: a default secret and/or secrets by `kid`. */
+/** Verifies credentials: a default secret, secrets by `kid`, and Ed25519 public keys by `kid`. */
 export declare class Verifier {
   constructor(secret?: string | Buffer | null, options?: VerifierOptions)
   /** Seconds of clock tolerance. */
   get leeway(): number
+  /** The JWK Set of this verifier's public keys (to serve), or `null` if it has none. */
+  keySet(): string | null
   /** Verifies a policy and signature pair, then authorizes `request` (if it names anything). */
   verify(policy: string, signature: string, request?: RequestFields): Grant
   /** Verifies a compact token `<policy>.<signature>`, then authorizes `request`. */

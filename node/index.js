@@ -98,17 +98,102 @@ class Credentials {
   }
 }
 
-/** Signs policies with one secret (and an optional `kid`). */
+/** An Ed25519 signing key: its seed (32 bytes, or 43 base64url characters) never printed. */
+class SigningKey {
+  constructor(seed, _fromNative) {
+    Object.defineProperty(this, '_native', { value: _fromNative ?? new native.SigningKey(seed) })
+  }
+
+  /** A new key from the operating system's generator. */
+  static generate() {
+    return new SigningKey(undefined, native.SigningKey.generate())
+  }
+
+  /** The public key. */
+  get publicKey() {
+    return new PublicKey(undefined, this._native.publicKey)
+  }
+
+  /** The seed as 43 characters of base64url, for a key file: **secret**. */
+  toText() {
+    return this._native.toText()
+  }
+
+  toString() {
+    return this._native.describe()
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return this.toString()
+  }
+}
+
+/** An Ed25519 public key: from 43 base64url characters, a JWK, or a libp2p peer ID. */
+class PublicKey {
+  constructor(text, _fromNative) {
+    Object.defineProperty(this, '_native', { value: _fromNative ?? new native.PublicKey(text) })
+  }
+
+  /** The libp2p peer ID (`12D3KooW…`). */
+  get peerId() {
+    return this._native.peerId
+  }
+
+  /** The key as 43 characters of unpadded base64url. */
+  toBase64url() {
+    return this._native.toBase64Url()
+  }
+
+  /** The key as a JWK (RFC 8037), with `kid` if given. */
+  jwk(kid) {
+    return this._native.jwk(kid)
+  }
+
+  /** Whether `other` is the same key. */
+  equals(other) {
+    return other instanceof PublicKey && this._native.equals(other._native)
+  }
+
+  toString() {
+    return `PublicKey(${this.peerId})`
+  }
+}
+
+/** Keys by kid (own properties) as the addon takes them: `[kids, keys]`. */
+function publicKeyLists(keys) {
+  if (keys == null) return [undefined, undefined]
+  const kids = Object.keys(keys)
+  return [kids, kids.map((kid) => (keys[kid] instanceof PublicKey ? keys[kid]._native : keys[kid]))]
+}
+
+/** A JWK Set (`{"keys":[…]}`) of public keys by kid. */
+function keySet(publicKeys) {
+  return native.keySet(...publicKeyLists(publicKeys))
+}
+
+/** Signs policies with one key — a secret, or `options.signingKey` — and an optional `kid`. */
 class Signer {
   #native
 
   constructor(secret, options) {
-    this.#native = new native.Signer(secret, own(options, options?.kid, 'kid'), own(options, options?.minSecretLen, 'minSecretLen'))
+    const signingKey = own(options, options?.signingKey, 'signingKey')
+    this.#native = new native.Signer(
+      secret ?? undefined,
+      signingKey instanceof SigningKey ? signingKey._native : signingKey,
+      own(options, options?.kid, 'kid'),
+      own(options, options?.minSecretLen, 'minSecretLen'),
+    )
   }
 
-  /** The `kid` written into every policy. */
+  /** The `kid` written into every policy (an Ed25519 signer's defaults to its peer ID). */
   get kid() {
     return this.#native.kid
+  }
+
+  /** The public key, for an Ed25519 signer (`null` otherwise). */
+  get publicKey() {
+    const key = this.#native.publicKey
+    return key == null ? null : new PublicKey(undefined, key)
   }
 
   /**
@@ -239,10 +324,14 @@ class Verifier {
   constructor(secret, options) {
     const keys = own(options, options?.keys, 'keys')
     const kids = keys == null ? undefined : Object.keys(keys)
+    const [publicKids, publicKeys] = publicKeyLists(own(options, options?.publicKeys, 'publicKeys'))
     this.#native = new native.Verifier(
       secret ?? undefined,
       kids,
       kids?.map((kid) => keys[kid]),
+      publicKids,
+      publicKeys,
+      own(options, options?.keySet, 'keySet'),
       own(options, options?.leeway, 'leeway'),
       own(options, options?.minSecretLen, 'minSecretLen'),
     )
@@ -251,6 +340,11 @@ class Verifier {
   /** Seconds of clock tolerance. */
   get leeway() {
     return this.#native.leeway
+  }
+
+  /** The verifier's public keys as a JWK Set (to publish), or `null` if it holds none. */
+  keySet() {
+    return this.#native.keySet()
   }
 
   /** Verifies a policy and signature pair, then authorizes `request` (if it names anything). */
@@ -407,6 +501,9 @@ function rpcCommand(prefix, target) {
 }
 
 module.exports = {
+  SigningKey,
+  PublicKey,
+  keySet,
   Signer,
   Credentials,
   Verifier,

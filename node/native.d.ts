@@ -41,6 +41,19 @@ export declare class Permission {
   describe(): string
 }
 
+/** An Ed25519 public key: from 43 characters of base64url, a JWK, or a libp2p peer ID. */
+export declare class PublicKey {
+  constructor(key: string)
+  /** The libp2p peer ID (`12D3KooW…`). */
+  get peerId(): string
+  /** The key as 43 characters of unpadded base64url. */
+  toBase64Url(): string
+  /** The key as a JWK (RFC 8037), with `kid` if given. */
+  jwk(kid?: string | undefined | null): string
+  /** Whether `other` is the same key. */
+  equals(other: PublicKey): boolean
+}
+
 /**
  * What a route requires: a call, a command (fixed, per request, REST or RPC), or only
  * authentication, said explicitly.
@@ -53,9 +66,11 @@ export declare class Route {
 
 /** Signs policies with one secret (and an optional `kid`). */
 export declare class Signer {
-  constructor(secretValue: string | Buffer, kid?: string | undefined | null, minSecretLen?: number | undefined | null)
+  constructor(secretValue?: string | Buffer | undefined | null, signingKey?: SigningKey | undefined | null, kid?: string | undefined | null, minSecretLen?: number | undefined | null)
   /** The `kid` written into every policy. */
   get kid(): string | null
+  /** The public key, for an Ed25519 signer. */
+  get publicKey(): PublicKey | null
   /**
    * Issues credentials as of `now` for claims given as one JSON object (written by
    * `JSON.stringify` from the claims' own properties; the core reads and checks it):
@@ -67,15 +82,31 @@ export declare class Signer {
   describe(): string
 }
 
+/** An Ed25519 signing key (its seed never printed). */
+export declare class SigningKey {
+  /** From a seed: 32 bytes (a `Buffer`), or its 43 characters of base64url. */
+  constructor(seed: string | Buffer)
+  /** A new key from the operating system's generator. */
+  static generate(): SigningKey
+  /** The public key. */
+  get publicKey(): PublicKey
+  /** The seed as 43 characters of base64url, for a key file: **secret**. */
+  toText(): string
+  /** A summary without key material. */
+  describe(): string
+}
+
 /** Verifies credentials: a default secret and/or secrets by `kid`. */
 export declare class Verifier {
   /**
    * `kids` and `secrets` are parallel lists (the keys' own properties, read in
    * JavaScript, so that nothing inherited is ever a key).
    */
-  constructor(defaultSecret?: string | Buffer | undefined | null, kids?: Array<string> | undefined | null, secrets?: Array<string | Buffer> | undefined | null, leeway?: number | undefined | null, minSecretLen?: number | undefined | null)
+  constructor(defaultSecret?: string | Buffer | undefined | null, kids?: Array<string> | undefined | null, secrets?: Array<string | Buffer> | undefined | null, publicKids?: Array<string> | undefined | null, publicKeys?: Array<PublicKey | string> | undefined | null, keySet?: string | undefined | null, leeway?: number | undefined | null, minSecretLen?: number | undefined | null)
   /** Seconds of clock tolerance. */
   get leeway(): number
+  /** The verifier's public keys as a JWK Set, or `null` if it holds none. */
+  keySet(): string | null
   /**
    * Verifies `token` as of `now` and authorizes the request the other arguments name:
    * the permission that allowed its command, if any.
@@ -135,6 +166,12 @@ export interface Flag {
 
 /** A new random secret: 32 bytes from the OS, as 43 URL-safe base64 characters. */
 export declare function generateSecret(): string
+
+/**
+ * A JWK Set (`{"keys":[…]}`) of public keys: parallel lists of kids and keys (the
+ * object's own properties, read in JavaScript).
+ */
+export declare function keySet(kids: Array<string>, keys: Array<PublicKey | string>): string
 
 /** Kubo's options that only shape transport and output: the RPC `ignore` preset. */
 export declare function kuboIgnore(): Array<string>

@@ -23,13 +23,19 @@
 //!
 //! Anywhere in an input, in place of a string (operands are strings in the same vocabulary):
 //!
-//! - `"$NAME"`: a constant of [`CONSTANTS`]; `"$KUBO_IGNORE"` is the core's list.
+//! - `"$NAME"`: a constant of [`CONSTANTS`] (also as an object's key); `"$KUBO_IGNORE"` is
+//!   the core's list; `$ED_PUBLIC`, `$ED_PEER_ID`, `$ED_JWK`, `$ED_KEY_SET` and
+//!   `$ED_OTHER_PUBLIC` are the public forms of the Ed25519 seeds' keys.
 //! - `{"json": text}`: `text` in base64, URL-safe and padded as the core emits it;
 //!   `"alphabet": "standard"` for `+` and `/`, `"padding": false` without `=`.
 //! - `{"sign": secret}`: `dangerous::sign_raw(secret, policy)` over the input's `policy`
 //!   (expanded), or over `"over": string`.
 //! - `{"token": text, "sign": secret}`: the token `P.S`, `P` being `{"json": text}` and `S`
 //!   its signature.
+//! - `{"ed25519": seed}`, `{"token": text, "ed25519": seed}`: the same with an Ed25519 key
+//!   (its seed as 43 base64url characters): `dangerous::sign_raw_ed25519`.
+//! - `{"add_order": signature}`: an Ed25519 signature made non-canonical (the group order
+//!   added to its `S`): the same signature to a lax verifier.
 //! - `{"concat": [string, …]}`: the strings, joined.
 //! - `{"replace": string, "at": i, "with": w}`: tampered: the characters from the `i`-th on
 //!   overwritten by `w`.
@@ -44,14 +50,21 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use capsign::dangerous::sign_raw;
+use capsign::SigningKey;
+use capsign::dangerous::{sign_raw, sign_raw_ed25519};
 use serde_json::{Map, Value, json};
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 /// What `"$NAME"` stands for: the test secrets, and real-world outputs kept verbatim.
-const CONSTANTS: [(&str, &str); 7] = [
+const CONSTANTS: [(&str, &str); 9] = [
+    // Ed25519 seeds (the public keys and peer IDs below are derived from them).
+    ("ED_SEED", "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc"),
+    (
+        "ED_OTHER_SEED",
+        "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk",
+    ),
     ("SECRET", "capsign-test-secret-0123456789"),
     ("OTHER_SECRET", "another-secret-abcdefghijkl"),
     // The example of Filestack's security docs.
@@ -76,6 +89,24 @@ fn constant(name: &str) -> Value {
     if name == "KUBO_IGNORE" {
         return json!(capsign::http::KUBO_IGNORE);
     }
+    // The public forms of `ED_SEED`'s key, and of `ED_OTHER_SEED`'s.
+    let public = |seed: &str| {
+        let seed = constant(seed);
+        SigningKey::from_text(seed.as_str().unwrap())
+            .unwrap()
+            .public_key()
+    };
+    match name {
+        "ED_PUBLIC" => return json!(public("ED_SEED").to_base64url()),
+        "ED_PEER_ID" => return json!(public("ED_SEED").peer_id()),
+        "ED_JWK" => return json!(public("ED_SEED").jwk(None)),
+        "ED_KEY_SET" => {
+            let key = public("ED_SEED");
+            return json!(capsign::key_set([(key.peer_id().as_str(), &key)]));
+        }
+        "ED_OTHER_PUBLIC" => return json!(public("ED_OTHER_SEED").to_base64url()),
+        _ => {}
+    }
     let (_, value) = CONSTANTS
         .iter()
         .find(|(n, _)| *n == name)
@@ -85,9 +116,14 @@ fn constant(name: &str) -> Value {
 
 /// Base64 of `text`, written here rather than taken from the core.
 fn b64(text: &str, standard: bool, padding: bool) -> String {
+    b64_bytes(text.as_bytes(), standard, padding)
+}
+
+/// Base64 of `bytes`.
+fn b64_bytes(bytes: &[u8], standard: bool, padding: bool) -> String {
     const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
-    for chunk in text.as_bytes().chunks(3) {
+    for chunk in bytes.chunks(3) {
         let n = chunk
             .iter()
             .enumerate()
@@ -135,6 +171,20 @@ fn expand(v: &Value, policy: Option<&str>) -> Value {
     } else if is("token", &["sign"]) && m.contains_key("sign") {
         let p = b64(&s("token"), false, true);
         format!("{p}.{}", sign_raw(s("sign").as_bytes(), &p))
+    } else if is("token", &["ed25519"]) && m.contains_key("ed25519") {
+        let p = b64(&s("token"), false, true);
+        let key = SigningKey::from_text(&s("ed25519")).unwrap();
+        format!("{p}.{}", sign_raw_ed25519(&key, &p))
+    } else if is("ed25519", &["over"]) {
+        let over = match m.get("over") {
+            Some(_) => s("over"),
+            None => policy
+                .expect("{\"ed25519\"} needs an input policy or \"over\"")
+                .into(),
+        };
+        sign_raw_ed25519(&SigningKey::from_text(&s("ed25519")).unwrap(), &over)
+    } else if is("add_order", &[]) {
+        add_order(&s("add_order"))
     } else if is("sign", &["over"]) {
         let over = match m.get("over") {
             Some(_) => s("over"),
@@ -174,10 +224,44 @@ fn expand(v: &Value, policy: Option<&str>) -> Value {
         };
         m["repeat"].as_str().unwrap().repeat(n("times")) + &then
     } else {
-        let object = m.iter().map(|(k, x)| (k.clone(), expand(x, policy)));
+        // A key may be a constant too (a kid that is a peer ID).
+        let key = |k: &String| match k.strip_prefix('$') {
+            Some(name) => constant(name).as_str().unwrap().to_owned(),
+            None => k.clone(),
+        };
+        let object = m.iter().map(|(k, x)| (key(k), expand(x, policy)));
         return Value::Object(object.collect());
     };
     Value::String(text)
+}
+
+/// An Ed25519 signature (86 base64url characters) with the group order `L` added to its
+/// `S` half: non-canonical, and refused by a strict verifier.
+fn add_order(signature: &str) -> String {
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bits: Vec<u8> = signature
+        .bytes()
+        .map(|c| A.iter().position(|&a| a == c).unwrap() as u8)
+        .collect();
+    let mut bytes = Vec::with_capacity(64);
+    for chunk in bits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (18 - 6 * i)));
+        bytes.extend_from_slice(&n.to_be_bytes()[1..1 + (chunk.len() * 6 / 8)]);
+    }
+    let mut carry = 0u16;
+    for (s, l) in bytes[32..].iter_mut().zip(L) {
+        let sum = u16::from(*s) + u16::from(l) + carry;
+        *s = sum as u8;
+        carry = sum >> 8;
+    }
+    b64_bytes(&bytes, false, false)
 }
 
 /// Checks an outcome against a case's `expect`; what the vector records.

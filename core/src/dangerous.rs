@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::json;
 use crate::keys::HmacKey;
 use crate::limits::MAX_POLICY_LEN;
+use crate::pubkey::SigningKey;
 
 /// Decodes a policy, or the policy part of a token, **without verifying its signature**,
 /// and returns its JSON text. For inspecting a credential by hand (`capsign inspect`):
@@ -42,6 +43,15 @@ pub fn sign_raw(secret: &[u8], policy: &str) -> String {
     if let Ok(key) = HmacKey::unchecked(secret) {
         hex_encode(&key.sign(policy.as_bytes()), &mut out);
     }
+    out
+}
+
+/// Signs `policy` exactly as given with an Ed25519 key, **without validating it**: the
+/// 86-character signature a verifier holding the public key would accept for this string.
+/// For test vectors and interoperability checks.
+pub fn sign_raw_ed25519(key: &SigningKey, policy: &str) -> String {
+    let mut out = String::with_capacity(86);
+    crate::encoding::base64url_encode(&key.sign(policy.as_bytes()), &mut out);
     out
 }
 

@@ -69,7 +69,6 @@ pub(crate) fn base64_decode(input: &[u8]) -> Result<Vec<u8>, &'static str> {
 }
 
 /// Decodes exactly `N` bytes of unpadded URL-safe base64 (a key or an Ed25519 signature).
-#[cfg_attr(not(test), expect(dead_code, reason = "Ed25519 keys use it"))]
 pub(crate) fn base64url_decode<const N: usize>(input: &str) -> Option<[u8; N]> {
     let mut out = [0u8; N];
     if input.len() != (N * 4).div_ceil(3) {

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::fmt;
 
 use crate::claims::Claims;
-use crate::encoding::{base64_encode, hex_encode};
+use crate::encoding::{base64_encode, base64url_encode, hex_encode};
 use crate::error::{Error, Result};
 use crate::json::Style;
 use crate::keys::{HmacKey, Secret, check_kid};
@@ -13,6 +13,7 @@ use crate::limits::{DEFAULT_LIFETIME, MAX_INTEGER, MAX_POLICY_LEN, MIN_SECRET_LE
 use crate::policy::call::parse_calls;
 use crate::policy::compiled::Compiled;
 use crate::policy::{Parts, Policy};
+use crate::pubkey::{PublicKey, SigningKey};
 
 /// A signed credential: the policy and signature pair, and the compact token.
 #[derive(Clone, PartialEq, Eq)]
@@ -58,10 +59,17 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// Signs policies with one secret, optionally naming it with a `kid` (written into every
-/// policy, so verifiers can rotate keys). Cheap to share: issuing takes `&self`.
+/// How a signer signs: an HMAC secret, or an Ed25519 signing key.
+enum SignKey {
+    Hmac(HmacKey),
+    Ed25519(SigningKey),
+}
+
+/// Signs policies with one key — an HMAC secret, or an Ed25519 signing key — optionally
+/// naming it with a `kid` (written into every policy, so verifiers can rotate keys; an
+/// Ed25519 signer's `kid` defaults to its peer ID). Cheap to share: issuing takes `&self`.
 pub struct Signer {
-    key: HmacKey,
+    key: SignKey,
     kid: Option<String>,
     compiled: Compiled,
 }
@@ -84,8 +92,17 @@ impl Signer {
     pub fn builder() -> SignerBuilder {
         SignerBuilder {
             secret: None,
+            signing_key: None,
             kid: None,
             min_secret_len: MIN_SECRET_LEN,
+        }
+    }
+
+    /// The public key, for an Ed25519 signer.
+    pub fn public_key(&self) -> Option<PublicKey> {
+        match &self.key {
+            SignKey::Ed25519(key) => Some(key.public_key()),
+            SignKey::Hmac(_) => None,
         }
     }
 
@@ -185,9 +202,18 @@ impl Signer {
                 ));
             }
             let dot = token.len();
-            let mac = self.key.sign(token.as_bytes());
-            token.push('.');
-            hex_encode(&mac, &mut token);
+            match &self.key {
+                SignKey::Hmac(key) => {
+                    let mac = key.sign(token.as_bytes());
+                    token.push('.');
+                    hex_encode(&mac, &mut token);
+                }
+                SignKey::Ed25519(key) => {
+                    let signature = key.sign(token.as_bytes());
+                    token.push('.');
+                    base64url_encode(&signature, &mut token);
+                }
+            }
             Ok(Credentials {
                 token,
                 dot,
@@ -200,6 +226,7 @@ impl Signer {
 /// Options for a [`Signer`]: `Signer::builder().secret(…).kid(…).build()`.
 pub struct SignerBuilder {
     secret: Option<Secret>,
+    signing_key: Option<SigningKey>,
     kid: Option<String>,
     min_secret_len: usize,
 }
@@ -208,6 +235,7 @@ impl fmt::Debug for SignerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignerBuilder")
             .field("secret", &self.secret.is_some())
+            .field("signing_key", &self.signing_key.is_some())
             .field("kid", &self.kid)
             .finish_non_exhaustive()
     }
@@ -217,6 +245,13 @@ impl SignerBuilder {
     /// The secret to sign with (at least [`MIN_SECRET_LEN`] bytes).
     pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
         self.secret = Some(secret.into());
+        self
+    }
+
+    /// The Ed25519 key to sign with (instead of a secret): verifiers then need only its
+    /// public key. The `kid` defaults to the key's peer ID.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.signing_key = Some(key);
         self
     }
 
@@ -238,12 +273,31 @@ impl SignerBuilder {
         if let Some(kid) = &self.kid {
             check_kid(kid)?;
         }
-        let secret = self
-            .secret
-            .ok_or_else(|| Error::argument("secret", "a signer needs a secret"))?;
+        let (key, kid) = match (self.secret, self.signing_key) {
+            (Some(secret), None) => (
+                SignKey::Hmac(HmacKey::new(secret.bytes(), self.min_secret_len)?),
+                self.kid,
+            ),
+            (None, Some(key)) => {
+                let kid = self.kid.unwrap_or_else(|| key.public_key().peer_id());
+                (SignKey::Ed25519(key), Some(kid))
+            }
+            (None, None) => {
+                return Err(Error::argument(
+                    "secret",
+                    "a signer needs a secret or a signing key",
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(Error::argument(
+                    "secret",
+                    "give a secret or a signing key, not both",
+                ));
+            }
+        };
         Ok(Signer {
-            key: HmacKey::new(secret.bytes(), self.min_secret_len)?,
-            kid: self.kid,
+            key,
+            kid,
             compiled: Compiled::new(),
         })
     }

@@ -6,7 +6,7 @@
 
 mod support;
 
-use capsign::{Error, Request, Verifier};
+use capsign::{Error, Request, SigningKey, Verifier};
 use serde_json::Value;
 use support::{FILES, load, text};
 
@@ -59,12 +59,18 @@ fn issued_credentials_verify() {
             continue;
         };
         let input = &v["input"];
-        let mut b = Verifier::builder()
-            .secret(text(input, "secret").unwrap())
-            .min_secret_len(1);
-        if let Some(k) = text(input, "kid") {
-            b = Verifier::builder().key(k, text(input, "secret").unwrap());
-        }
+        let b = match (text(input, "secret"), text(input, "signing_key")) {
+            (_, Some(seed)) => {
+                let key = SigningKey::from_text(seed).unwrap().public_key();
+                let kid = text(input, "kid").map_or_else(|| key.peer_id(), str::to_owned);
+                Verifier::builder().public_key(kid, key)
+            }
+            (Some(secret), None) => match text(input, "kid") {
+                Some(k) => Verifier::builder().key(k, secret),
+                None => Verifier::builder().secret(secret).min_secret_len(1),
+            },
+            (None, None) => panic!("{}: no key", v["id"]),
+        };
         let now = v["now"].as_u64().unwrap();
         let nbf = input["claims"]
             .get("nbf")

@@ -18,6 +18,7 @@ mod args;
 mod capability;
 mod error;
 mod http;
+mod pubkey;
 mod signing;
 mod verifying;
 

@@ -6,6 +6,7 @@ use napi_derive::napi;
 
 use crate::args::{integer, opt_integer, opt_text, secret, text};
 use crate::error::OrThrow;
+use crate::pubkey::{PublicKey, SigningKey};
 
 /// Signs policies with one secret (and an optional `kid`).
 #[napi]
@@ -18,11 +19,18 @@ impl Signer {
     #[napi(constructor)]
     pub fn new(
         env: &Env,
-        secret_value: Either<String, Buffer>,
+        secret_value: Option<Either<String, Buffer>>,
+        signing_key: Option<&SigningKey>,
         kid: Option<JsString<'_>>,
         min_secret_len: Option<f64>,
     ) -> Result<Self> {
-        let mut builder = capsign::Signer::builder().secret(secret(env, secret_value)?);
+        let mut builder = capsign::Signer::builder();
+        if let Some(s) = secret_value {
+            builder = builder.secret(secret(env, s)?);
+        }
+        if let Some(key) = signing_key {
+            builder = builder.signing_key(key.inner.clone());
+        }
         if let Some(kid) = opt_text(env, "kid", kid)? {
             builder = builder.kid(kid.as_str());
         }
@@ -38,6 +46,12 @@ impl Signer {
     #[napi(getter)]
     pub fn kid(&self) -> Option<&str> {
         self.inner.kid()
+    }
+
+    /// The public key, for an Ed25519 signer.
+    #[napi(getter)]
+    pub fn public_key(&self) -> Option<PublicKey> {
+        self.inner.public_key().map(|inner| PublicKey { inner })
     }
 
     /// Issues credentials as of `now` for claims given as one JSON object (written by

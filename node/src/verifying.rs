@@ -15,6 +15,7 @@ use crate::args::{Text, integer, opt_integer, opt_text, secret, signed, strs, te
 use crate::capability::Command;
 use crate::error::OrThrow;
 use crate::http::Route;
+use crate::pubkey::PublicKey;
 
 /// What a request names, converted (positional arguments: see `index.js`).
 struct Fields {
@@ -123,11 +124,15 @@ impl Verifier {
     /// `kids` and `secrets` are parallel lists (the keys' own properties, read in
     /// JavaScript, so that nothing inherited is ever a key).
     #[napi(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         env: &Env,
         default_secret: Option<Either<String, Buffer>>,
         kids: Option<Vec<JsString<'_>>>,
         secrets: Option<Vec<Either<String, Buffer>>>,
+        public_kids: Option<Vec<JsString<'_>>>,
+        public_keys: Option<Vec<Either<&PublicKey, JsString<'_>>>>,
+        key_set: Option<JsString<'_>>,
         leeway: Option<f64>,
         min_secret_len: Option<f64>,
     ) -> Result<Self> {
@@ -150,6 +155,21 @@ impl Verifier {
         for (kid, s) in keys {
             builder = builder.key(kid, secret(env, s)?);
         }
+        let public_kids = texts(env, "publicKeys", public_kids.unwrap_or_default())?;
+        let public_keys = public_keys.unwrap_or_default();
+        if public_kids.len() != public_keys.len() {
+            return Err(capsign::Error::invalid_argument(
+                "publicKeys",
+                "give one key for each kid",
+            ))
+            .or_throw(env);
+        }
+        for (kid, key) in strs(&public_kids).into_iter().zip(public_keys) {
+            builder = builder.public_key(kid, crate::pubkey::public_key(env, key)?);
+        }
+        if let Some(set) = opt_text(env, "keySet", key_set)? {
+            builder = builder.key_set(set.as_str());
+        }
         if let Some(leeway) = leeway {
             builder = builder.leeway(signed(env, "leeway", leeway)?);
         }
@@ -165,6 +185,12 @@ impl Verifier {
     #[napi(getter)]
     pub fn leeway(&self) -> u32 {
         u32::try_from(self.inner.leeway()).unwrap_or(u32::MAX)
+    }
+
+    /// The verifier's public keys as a JWK Set, or `null` if it holds none.
+    #[napi]
+    pub fn key_set(&self) -> Option<String> {
+        self.inner.key_set()
     }
 
     /// Verifies `token` as of `now` and authorizes the request the other arguments name:

@@ -15,14 +15,17 @@ __all__ = [
     "Credentials",
     "Grant",
     "Permission",
+    "PublicKey",
     "Route",
     "Signer",
+    "SigningKey",
     "Verifier",
     "__version__",
     "covers",
     "decode_unverified",
     "filestack_security",
     "generate_secret",
+    "key_set",
     "log_safe",
     "parse_security_task",
     "rest_command",
@@ -63,12 +66,37 @@ class Credentials:
     def __eq__(self, value: object, /) -> bool: ...
 
 @final
+class SigningKey:
+    def __new__(cls, seed: str | bytes) -> SigningKey: ...
+    @staticmethod
+    def generate() -> SigningKey: ...
+    @property
+    def public_key(self) -> PublicKey: ...
+    def to_text(self) -> str: ...
+
+@final
+class PublicKey:
+    def __new__(cls, text: str) -> PublicKey: ...
+    @property
+    def peer_id(self) -> str: ...
+    def to_base64url(self) -> str: ...
+    def jwk(self, kid: str | None = None) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
 class Signer:
     def __new__(
-        cls, secret: str | bytes, *, kid: str | None = None, min_secret_len: int | None = None
+        cls,
+        secret: str | bytes | None = None,
+        *,
+        signing_key: SigningKey | None = None,
+        kid: str | None = None,
+        min_secret_len: int | None = None,
     ) -> Signer: ...
     @property
     def kid(self) -> str | None: ...
+    @property
+    def public_key(self) -> PublicKey | None: ...
     def issue(
         self,
         *,
@@ -129,11 +157,14 @@ class Verifier:
         secret: str | bytes | None = None,
         *,
         keys: Mapping[str, str | bytes] | None = None,
+        public_keys: Mapping[str, PublicKey | str] | None = None,
+        key_set: str | None = None,
         leeway: int = 0,
         min_secret_len: int | None = None,
     ) -> Verifier: ...
     @property
     def leeway(self) -> int: ...
+    def key_set(self) -> str | None: ...
     def verify(
         self,
         policy: str,
@@ -190,3 +221,4 @@ def filestack_security(policy_json: str, secret: str | bytes) -> tuple[str, str]
 def parse_security_task(task: str) -> tuple[str, str]: ...
 def decode_unverified(policy_or_token: str) -> str: ...
 def log_safe(text: str) -> str: ...
+def key_set(public_keys: Mapping[str, PublicKey | str]) -> str: ...

@@ -1,8 +1,11 @@
-"""The ``capsign`` command line: ``keygen``, ``issue``, ``verify``, ``inspect``.
+"""The ``capsign`` command line: ``keygen``, ``pubkey``, ``issue``, ``verify``, ``inspect``.
 
 Secrets come from ``--secret-file PATH`` or the ``CAPSIGN_SECRET`` environment variable
 (keys by kid from ``--keys-file PATH`` or ``CAPSIGN_KEYS``, a JSON object), never from
-the command line, where other users could read them.
+the command line, where other users could read them. An Ed25519 signing key lives in a
+file of mode 600 (``keygen --ed25519 --out FILE``) and is read with ``--key-file FILE``;
+a verifier that must not mint takes only public keys (``--peer-id``, ``--public-key``,
+``--key-set``).
 
 Exit codes (scripts can rely on them; the message on stderr starts with the error code):
 
@@ -126,32 +129,96 @@ def _keys(args: argparse.Namespace) -> dict[str, str] | None:
     return keys
 
 
+def _read_key_file(path: str) -> capsign.SigningKey:
+    try:
+        text = Path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else "not a seed file"
+        raise ConfigError(f"cannot read the file given to --key-file: {reason}") from None
+    return capsign.SigningKey(text.strip())
+
+
+def _public_keys(args: argparse.Namespace) -> dict[str, capsign.PublicKey] | None:
+    """`--peer-id` and `--public-key` (repeatable), each trusted under its peer ID."""
+    keys: dict[str, capsign.PublicKey] = {}
+    for text in (args.peer_id or []) + (args.public_key or []):
+        key = capsign.PublicKey(text)
+        keys[key.peer_id] = key
+    return keys or None
+
+
+def _key_set(args: argparse.Namespace) -> str | None:
+    if not args.key_set:
+        return None
+    try:
+        return Path(args.key_set).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else "not UTF-8"
+        raise ConfigError(f"cannot read the file given to --key-set: {reason}") from None
+
+
+def _write_private(path: str, text: str, force: bool) -> None:
+    """Write `text` to a new file of mode 600 (replacing one only with `force`)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise ConfigError(f"{path} exists (use --force to replace it)") from None
+    except OSError as e:
+        raise ConfigError(f"cannot write {path}: {e.strerror}") from None
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(text + "\n")
+    os.chmod(path, 0o600)
+
+
+def _print_public(key: capsign.PublicKey, file: Any = None) -> None:
+    print(f"public key: {key.to_base64url()}", file=file)
+    print(f"peer ID:    {key.peer_id}", file=file)
+    print(f"JWK:        {key.jwk(kid=key.peer_id)}", file=file)
+
+
 def _credential_text(value: str) -> str:
     return sys.stdin.read().strip() if value == "-" else value.strip()
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
+    if args.ed25519:
+        key = capsign.SigningKey.generate()
+        if args.out is None:
+            raise _Usage("--ed25519 needs --out FILE: the signing key goes in a file of mode 600")
+        _write_private(args.out, key.to_text(), args.force)
+        print(f"wrote a new Ed25519 signing key to {args.out} (mode 600)", file=sys.stderr)
+        _print_public(key.public_key)
+        return EXIT_OK
     secret = capsign.generate_secret()
     if args.out is None:
         print(secret)
         return EXIT_OK
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if args.force else os.O_EXCL)
-    try:
-        fd = os.open(args.out, flags, 0o600)
-    except FileExistsError:
-        raise ConfigError(f"{args.out} exists (use --force to replace it)") from None
-    except OSError as e:
-        raise ConfigError(f"cannot write {args.out}: {e.strerror}") from None
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(secret + "\n")
-    os.chmod(args.out, 0o600)
+    _write_private(args.out, secret, args.force)
     print(f"wrote a new secret to {args.out} (mode 600)", file=sys.stderr)
     return EXIT_OK
 
 
+def cmd_pubkey(args: argparse.Namespace) -> int:
+    key = _read_key_file(args.key_file).public_key
+    if args.format == "key-set":
+        print(capsign.key_set({args.kid or key.peer_id: key}))
+    elif args.format == "jwk":
+        print(key.jwk(kid=args.kid or key.peer_id))
+    elif args.format == "peer-id":
+        print(key.peer_id)
+    else:
+        _print_public(key)
+    return EXIT_OK
+
+
 def cmd_issue(args: argparse.Namespace) -> int:
-    secret = _secret(args)
-    signer = capsign.Signer(secret, kid=args.kid, min_secret_len=args.min_secret_len)
+    if args.key_file:
+        if args.secret_file:
+            raise _Usage("give --key-file or --secret-file, not both")
+        signer = capsign.Signer(signing_key=_read_key_file(args.key_file), kid=args.kid)
+    else:
+        signer = capsign.Signer(_secret(args), kid=args.kid, min_secret_len=args.min_secret_len)
     creds = signer.issue(
         expires_in=args.expires_in,
         expiry=args.expiry,
@@ -180,6 +247,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     verifier = capsign.Verifier(
         _optional_secret(args),
         keys=_keys(args),
+        public_keys=_public_keys(args),
+        key_set=_key_set(args),
         leeway=args.leeway,
         min_secret_len=args.min_secret_len,
     )
@@ -249,13 +318,36 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
     add = functools.partial(sub.add_parser, allow_abbrev=False)
 
-    keygen = add("keygen", help="print (or write) a new random secret")
+    keygen = add("keygen", help="print (or write) a new random secret, or an Ed25519 key")
     keygen.add_argument("--out", metavar="PATH", help="write it to PATH with mode 600 instead")
     keygen.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    keygen.add_argument(
+        "--ed25519",
+        action="store_true",
+        help="an Ed25519 signing key (needs --out); prints its public key, peer ID and JWK",
+    )
     keygen.set_defaults(run=cmd_keygen)
 
-    issue = add("issue", help="issue credentials")
+    pubkey = add("pubkey", help="print the public key of an Ed25519 signing key")
+    pubkey.add_argument("--key-file", metavar="PATH", required=True)
+    pubkey.add_argument("--format", choices=["text", "peer-id", "jwk", "key-set"], default="text")
+    pubkey.add_argument("--kid", help="the kid in the JWK (default: the peer ID)")
+    pubkey.set_defaults(run=cmd_pubkey)
+
+    _issue_parser(add("issue", help="issue credentials"))
+    _verify_parser(add("verify", help="verify credentials (and a request)"))
+
+    inspect = add("inspect", help="decode a credential WITHOUT verifying it")
+    inspect.add_argument("credential", help="a token or a policy, or - for stdin")
+    inspect.set_defaults(run=cmd_inspect)
+    return parser
+
+
+def _issue_parser(issue: argparse.ArgumentParser) -> None:
     _secret_options(issue)
+    issue.add_argument(
+        "--key-file", metavar="PATH", help="sign with this Ed25519 key instead of a secret"
+    )
     issue.add_argument("--kid", help="key id written into the policy")
     when = issue.add_mutually_exclusive_group()
     when.add_argument("--expires-in", type=int, metavar="SECONDS", help="lifetime (default 900)")
@@ -280,11 +372,22 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--format", choices=["token", "json", "pair"], default="token")
     issue.set_defaults(run=cmd_issue)
 
-    verify = add("verify", help="verify credentials (and a request)")
+
+def _verify_parser(verify: argparse.ArgumentParser) -> None:
     _secret_options(verify)
     verify.add_argument(
         "--keys-file", metavar="PATH", help="JSON {kid: secret} (default: $CAPSIGN_KEYS)"
     )
+    verify.add_argument(
+        "--peer-id", action="append", metavar="PEER_ID", help="trust this Ed25519 key"
+    )
+    verify.add_argument(
+        "--public-key",
+        action="append",
+        metavar="KEY",
+        help="trust this Ed25519 key (base64url or JWK), under its peer ID",
+    )
+    verify.add_argument("--key-set", metavar="PATH", help="trust the keys of this JWK Set")
     verify.add_argument("token", nargs="?", help="<policy>.<signature>, or - for stdin")
     verify.add_argument("--policy")
     verify.add_argument("--signature")
@@ -297,11 +400,6 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--container")
     verify.add_argument("--size", type=int, metavar="BYTES")
     verify.set_defaults(run=cmd_verify)
-
-    inspect = add("inspect", help="decode a credential WITHOUT verifying it")
-    inspect.add_argument("credential", help="a token or a policy, or - for stdin")
-    inspect.set_defaults(run=cmd_inspect)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

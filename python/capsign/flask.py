@@ -27,7 +27,13 @@
 
 Configuration: ``CAPSIGN_SECRET`` (default secret), ``CAPSIGN_KEYS`` (``{kid: secret}``),
 ``CAPSIGN_KID`` (the key to sign with, from ``CAPSIGN_KEYS``), ``CAPSIGN_LEEWAY``
-(seconds, default 0), ``CAPSIGN_MIN_SECRET_LEN`` (default 16).
+(seconds, default 0), ``CAPSIGN_MIN_SECRET_LEN`` (default 16). Ed25519:
+``CAPSIGN_SIGNING_KEY`` (a ``SigningKey`` or its seed text; the app signs with it, under
+``CAPSIGN_KID`` or its peer ID, and trusts its public key), ``CAPSIGN_PUBLIC_KEYS``
+(``{kid: key}``) and ``CAPSIGN_KEY_SET`` (a JWK Set) for a verifier that cannot mint.
+``key_set_response`` serves the public keys::
+
+    app.add_url_rule("/.well-known/capsign-keys.json", view_func=capsign.key_set_response)
 
 Every ``require`` names what its route needs: a ``call``, a ``command`` (fixed or a
 function of the request), ``rest=True`` or ``rpc=prefix`` (with ``ignore=KUBO_IGNORE``
@@ -58,8 +64,10 @@ from capsign._native import (
     REFUSAL_HEADERS,
     Command,
     Credentials,
+    PublicKey,
     Route,
     Signer,
+    SigningKey,
     Verifier,
     log_safe,
 )
@@ -95,18 +103,28 @@ class Capsign:
         keys: Mapping[str, str | bytes] | None = app.config.get("CAPSIGN_KEYS")
         kid = app.config.get("CAPSIGN_KID")
         min_len = app.config.get("CAPSIGN_MIN_SECRET_LEN")
+        signing_key = app.config.get("CAPSIGN_SIGNING_KEY")
+        public_keys: dict[str, PublicKey | str] = dict(app.config.get("CAPSIGN_PUBLIC_KEYS") or {})
+        signer = None
+        if signing_key is not None:
+            if not isinstance(signing_key, SigningKey):
+                signing_key = SigningKey(signing_key)
+            signer = Signer(signing_key=signing_key, kid=kid)
+            # The app verifies what it signs, under the kid it signs with.
+            public_keys.setdefault(cast(str, signer.kid), signing_key.public_key)
         verifier = Verifier(
             secret,
             keys=dict(keys) if keys else None,
+            public_keys=public_keys or None,
+            key_set=app.config.get("CAPSIGN_KEY_SET"),
             leeway=int(app.config.get("CAPSIGN_LEEWAY", 0)),
             min_secret_len=min_len,
         )
-        signer = None
-        if kid is not None:
+        if signer is None and kid is not None:
             if not keys or kid not in keys:
                 raise InvalidArgument(f"CAPSIGN_KID {kid!r} is not in CAPSIGN_KEYS", field="kid")
             signer = Signer(keys[kid], kid=kid, min_secret_len=min_len)
-        elif secret is not None:
+        elif signer is None and secret is not None:
             signer = Signer(secret, min_secret_len=min_len)
         app.extensions["capsign"] = _State(verifier, signer)
 
@@ -122,12 +140,24 @@ class Capsign:
         """The current app's verifier."""
         return self._state().verifier
 
+    def key_set_response(self) -> Response:
+        """The verifier's public keys as a JWK Set (``application/jwk-set+json``), for a
+        route such as ``/.well-known/capsign-keys.json``. 404 if it has none: secrets are
+        never served."""
+        text = self.verifier.key_set()
+        if text is None:
+            return Response(status=404)
+        response = Response(text, mimetype="application/jwk-set+json")
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
+
     def issue(self, **claims: Any) -> Credentials:
         """Issue credentials with the app's signing key (``Signer.issue`` arguments)."""
         signer = self._state().signer
         if signer is None:
             raise InvalidArgument(
-                "no signing key: set CAPSIGN_SECRET, or CAPSIGN_KEYS and CAPSIGN_KID",
+                "no signing key: set CAPSIGN_SECRET, CAPSIGN_SIGNING_KEY,"
+                " or CAPSIGN_KEYS and CAPSIGN_KID",
                 field="secret",
             )
         return signer.issue(**claims)

@@ -5,6 +5,7 @@
 mod capability;
 mod error;
 mod http;
+mod pubkey;
 mod request;
 mod signing;
 mod verifying;
@@ -96,6 +97,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifying::Verifier>()?;
     m.add_class::<verifying::Grant>()?;
     m.add_class::<http::Route>()?;
+    m.add_class::<pubkey::SigningKey>()?;
+    m.add_class::<pubkey::PublicKey>()?;
+    m.add_function(wrap_pyfunction!(pubkey::key_set, m)?)?;
     m.add_class::<capability::Permission>()?;
     m.add_class::<capability::Command>()?;
     m.add_function(wrap_pyfunction!(capability::covers, m)?)?;

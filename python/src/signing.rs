@@ -6,6 +6,7 @@ use pyo3::types::PyDict;
 
 use crate::SecretArg;
 use crate::error::Failure;
+use crate::pubkey::{PublicKey, SigningKey};
 
 /// Signs policies with one secret (and an optional `kid`).
 #[pyclass(frozen, module = "capsign._native")]
@@ -14,13 +15,20 @@ pub(crate) struct Signer(capsign::Signer);
 #[pymethods]
 impl Signer {
     #[new]
-    #[pyo3(signature = (secret, *, kid=None, min_secret_len=None))]
+    #[pyo3(signature = (secret=None, *, signing_key=None, kid=None, min_secret_len=None))]
     fn new(
-        secret: SecretArg,
+        secret: Option<SecretArg>,
+        signing_key: Option<PyRef<'_, SigningKey>>,
         kid: Option<String>,
         min_secret_len: Option<usize>,
     ) -> Result<Self, Failure> {
-        let mut builder = capsign::Signer::builder().secret(secret.as_ref());
+        let mut builder = capsign::Signer::builder();
+        if let Some(secret) = &secret {
+            builder = builder.secret(secret.as_ref());
+        }
+        if let Some(key) = signing_key {
+            builder = builder.signing_key(key.0.clone());
+        }
         if let Some(kid) = kid {
             builder = builder.kid(kid);
         }
@@ -34,6 +42,12 @@ impl Signer {
     #[getter]
     fn kid(&self) -> Option<&str> {
         self.0.kid()
+    }
+
+    /// The public key, for an Ed25519 signer.
+    #[getter]
+    fn public_key(&self) -> Option<PublicKey> {
+        self.0.public_key().map(PublicKey)
     }
 
     /// Issues credentials. Give `expires_in` or `expiry` (default: 900 seconds).

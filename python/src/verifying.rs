@@ -1,6 +1,6 @@
 //! `Verifier` and `Grant`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -10,6 +10,7 @@ use crate::SecretArg;
 use crate::capability::CommandArg;
 use crate::error::Failure;
 use crate::http::Route;
+use crate::pubkey::PublicKeyArg;
 use crate::request::{FieldArgs, RequestArgs};
 
 /// Verifies credentials: a default secret and/or secrets by `kid`.
@@ -19,10 +20,13 @@ pub(crate) struct Verifier(capsign::Verifier);
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (secret=None, *, keys=None, leeway=0, min_secret_len=None))]
+    #[pyo3(signature = (secret=None, *, keys=None, public_keys=None, key_set=None, leeway=0,
+                        min_secret_len=None))]
     fn new(
         secret: Option<SecretArg>,
         keys: Option<HashMap<String, SecretArg>>,
+        public_keys: Option<BTreeMap<String, PublicKeyArg>>,
+        key_set: Option<String>,
         leeway: i64,
         min_secret_len: Option<usize>,
     ) -> Result<Self, Failure> {
@@ -35,10 +39,21 @@ impl Verifier {
         for (kid, secret) in keys {
             builder = builder.key(kid, secret.as_ref());
         }
+        for (kid, key) in public_keys.iter().flatten() {
+            builder = builder.public_key(kid.as_str(), key.key()?);
+        }
+        if let Some(set) = key_set {
+            builder = builder.key_set(set);
+        }
         if let Some(min) = min_secret_len {
             builder = builder.min_secret_len(min);
         }
         Ok(Verifier(builder.build()?))
+    }
+
+    /// The verifier's public keys as a JWK Set, or `None` if it holds none.
+    fn key_set(&self) -> Option<String> {
+        self.0.key_set()
     }
 
     /// Seconds of clock tolerance.

@@ -37,7 +37,7 @@ function camel(object) {
 /** The verifier a verify vector describes. */
 function vectorVerifier(v) {
   const i = v.input
-  const options = { leeway: i.leeway, minSecretLen: i.min_secret_len }
+  const options = { leeway: i.leeway, minSecretLen: i.min_secret_len, publicKeys: i.public_keys, keySet: i.key_set }
   if (i.keys) options.keys = i.keys
   return new capsign.Verifier(i.secret, options)
 }

@@ -46,3 +46,14 @@ try {
 }
 
 export { maybe, matched, expiry, allowed, wider, frozen, task, safe, headers }
+
+// Ed25519: a signer that holds the key, a verifier that holds only the public key.
+const signingKey: capsign.SigningKey = capsign.SigningKey.generate()
+const seedText: string = signingKey.toText()
+const edSigner = new Signer(null, { signingKey: new capsign.SigningKey(seedText) })
+const edPublic: capsign.PublicKey | null = edSigner.publicKey
+const peerId: string = signingKey.publicKey.peerId
+const edVerifier = new Verifier(null, { publicKeys: { [peerId]: signingKey.publicKey, other: peerId }, keySet: capsign.keySet({ [peerId]: peerId }) })
+const served: string | null = edVerifier.keySet()
+const same: boolean = edPublic !== null && edPublic.equals(new capsign.PublicKey(edPublic.toBase64url())) && edPublic.jwk('k').length > 0
+app.get('/.well-known/capsign-keys.json', capsignExpress.keySet(edVerifier))

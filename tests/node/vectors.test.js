@@ -42,7 +42,8 @@ describe('issue.json', () => {
     test(v.id, () => {
       const i = v.input
       check(v, () => {
-        const signer = new capsign.Signer(i.secret, { kid: i.kid ?? undefined, minSecretLen: i.min_secret_len })
+        const signingKey = i.signing_key === undefined ? undefined : new capsign.SigningKey(i.signing_key)
+        const signer = new capsign.Signer(i.secret, { signingKey, kid: i.kid ?? undefined, minSecretLen: i.min_secret_len })
         const creds = signer.issue({ ...camel(i.claims), now: v.now })
         return {
           policy: creds.policy,

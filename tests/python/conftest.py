@@ -44,6 +44,8 @@ def vector_verifier(vector: dict[str, Any]) -> capsign.Verifier:
     return capsign.Verifier(
         i.get("secret"),
         keys=i.get("keys"),
+        public_keys=i.get("public_keys"),
+        key_set=i.get("key_set"),
         leeway=i.get("leeway", 0),
         min_secret_len=i.get("min_secret_len"),
     )

@@ -168,3 +168,67 @@ def test_console_script() -> None:
     script = Path(sys.executable).parent / "capsign"
     r = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert r.returncode == 0 and r.stdout.startswith("capsign ")
+
+
+def test_ed25519_keygen_pubkey_issue_and_verify_with_only_the_peer_id(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key_file = tmp_path / "signing.key"
+    r = run("keygen", "--ed25519", "--out", str(key_file))
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    seed_text = key_file.read_text().strip()
+    assert len(seed_text) == 43 and seed_text not in r.stdout + r.stderr
+    # The printed public key is the one an independent implementation derives from the seed.
+    seed = capsign.SigningKey(seed_text)
+    raw = Ed25519PrivateKey.from_private_bytes(_b64url(seed_text)).public_key()
+    x = raw.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    lines = dict(line.split(":", 1) for line in r.stdout.strip().splitlines())
+    assert _b64url(lines["public key"].strip()) == x
+    peer_id = lines["peer ID"].strip()
+    assert peer_id == seed.public_key.peer_id and peer_id.startswith("12D3KooW")
+    assert json.loads(lines["JWK"])["kid"] == peer_id
+    assert run("keygen", "--ed25519", "--out", str(key_file)).returncode == 4
+    assert run("keygen", "--ed25519").returncode == 2
+
+    printed = run("pubkey", "--key-file", str(key_file), "--format", "peer-id").stdout
+    assert printed.strip() == peer_id
+    key_set = tmp_path / "keys.json"
+    key_set.write_text(run("pubkey", "--key-file", str(key_file), "--format", "key-set").stdout)
+
+    token = run("issue", "--key-file", str(key_file), "--call", "read").stdout.strip()
+    assert len(token.split(".")[1]) == 86
+    for trust in (
+        ["--peer-id", peer_id],
+        ["--public-key", lines["public key"].strip()],
+        ["--key-set", str(key_set)],
+    ):
+        v = run("verify", *trust, token, "--call", "read")
+        assert v.returncode == 0, v.stderr
+        assert json.loads(v.stdout)["kid"] == peer_id
+    # Another node's peer ID does not verify it; a secret alone does not either.
+    other = capsign.SigningKey.generate().public_key.peer_id
+    assert run("verify", "--peer-id", other, token).returncode == 1
+    assert run("verify", token, env=ENV).returncode == 1
+    # Signing with both kinds at once is a usage error; a bad key file is configuration.
+    both = run("issue", "--key-file", str(key_file), "--secret-file", str(key_file))
+    assert both.returncode == 2
+    bad = tmp_path / "bad.key"
+    bad.write_text("not a seed\n")
+    r = run("issue", "--key-file", str(bad))
+    assert r.returncode == 4 and "invalid_argument" in r.stderr
+    r = run("issue", "--key-file", str(tmp_path / "missing"))
+    assert r.returncode == 4 and "missing" not in r.stderr
+
+
+def test_a_secret_given_as_a_public_key_is_not_printed() -> None:
+    r = run("verify", "--peer-id", "hunter2hunter2hunter2", "x.y")
+    assert r.returncode == 4
+    assert "hunter2" not in r.stderr
+
+
+def _b64url(text: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

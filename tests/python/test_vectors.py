@@ -63,7 +63,10 @@ def test_issue(vector: dict[str, Any]) -> None:
     i = vector["input"]
 
     def run() -> Any:
-        signer = capsign.Signer(i["secret"], kid=i["kid"], min_secret_len=i.get("min_secret_len"))
+        key = capsign.SigningKey(i["signing_key"]) if "signing_key" in i else None
+        signer = capsign.Signer(
+            i.get("secret"), signing_key=key, kid=i["kid"], min_secret_len=i.get("min_secret_len")
+        )
         creds = signer.issue(now=vector["now"], **i["claims"])
         return {
             "policy": creds.policy,

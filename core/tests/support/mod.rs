@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use capsign::http::{Fields, HttpRequest, Route};
 use capsign::{
-    Claims, Command, CommandRef, Error, FieldValue, Grant, Permission, PermissionSet, Request,
-    Signer, Verifier, covers_all, filestack, http,
+    Claims, Command, CommandRef, Error, FieldValue, Grant, Permission, PermissionSet, PublicKey,
+    Request, Signer, SigningKey, Verifier, covers_all, filestack, http,
 };
 use serde_json::{Map, Value, json};
 
@@ -107,6 +107,14 @@ pub(crate) fn verifier(input: &Value) -> Result<Verifier, Error> {
         for (kid, s) in keys {
             builder = builder.key(kid.as_str(), s.as_str().unwrap());
         }
+    }
+    if let Some(keys) = input.get("public_keys").and_then(Value::as_object) {
+        for (kid, key) in keys {
+            builder = builder.public_key(kid.as_str(), PublicKey::parse(key.as_str().unwrap())?);
+        }
+    }
+    if let Some(set) = text(input, "key_set") {
+        builder = builder.key_set(set);
     }
     if let Some(n) = input.get("min_secret_len").and_then(Value::as_u64) {
         builder = builder.min_secret_len(n as usize);
@@ -279,10 +287,12 @@ pub(crate) fn issue(input: &Value, now: u64) -> Result<Value, Error> {
     if let Some(n) = input.get("min_secret_len").and_then(Value::as_u64) {
         b = b.min_secret_len(n as usize);
     }
-    let creds = b
-        .secret(text(input, "secret").unwrap())
-        .build()?
-        .issue_at(&claims, now)?;
+    b = match (text(input, "secret"), text(input, "signing_key")) {
+        (Some(secret), None) => b.secret(secret),
+        (None, Some(seed)) => b.signing_key(SigningKey::from_text(seed)?),
+        _ => panic!("an issue vector has a secret or a signing_key"),
+    };
+    let creds = b.build()?.issue_at(&claims, now)?;
     Ok(json!({
         "policy": creds.policy(),
         "signature": creds.signature(),

@@ -3,24 +3,75 @@
 //!
 //! Nothing in the policy is trusted before the signature holds: before that point the only
 //! possible errors are `malformed`, `unknown_key` and `bad_signature`.
+//!
+//! **The key decides the algorithm, never the token** (§8). Each `kid` is bound to exactly
+//! one key of one kind, an HMAC secret or an Ed25519 public key; a policy without `kid`
+//! uses the default HMAC secret only. A signature in the other kind's form (64 hex digits
+//! for HMAC, 86 base64url characters for Ed25519) is `malformed`.
+
+mod builder;
+mod grant;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use subtle::ConstantTimeEq;
+
 use crate::cache::Cache;
-use crate::capability::{Permission, PermissionSet};
-use crate::encoding::{base64_decode, hex_decode_32};
+use crate::encoding::{base64_decode, base64url_decode, hex_decode_32};
 use crate::error::{Error, Result};
 use crate::http::Presented;
-use crate::keys::{HmacKey, Secret, check_kid};
-use crate::limits::{MAX_LEEWAY, MAX_POLICY_LEN, MIN_SECRET_LEN};
+use crate::keys::HmacKey;
 use crate::policy::Policy;
 use crate::policy::compiled::Compiled;
 use crate::policy::decode::RawPolicy;
-use crate::request::{CommandRef, Request};
+use crate::pubkey::PublicKey;
+use crate::request::Request;
+pub use builder::VerifierBuilder;
+pub use grant::Grant;
 
-/// Verifies credentials against a default secret and/or secrets by `kid`.
+/// A key a verifier holds, of exactly one kind.
+enum Key {
+    Hmac(HmacKey),
+    Ed25519(PublicKey),
+}
+
+/// A signature as presented, by its form.
+enum Signature {
+    /// 64 hex digits: HMAC-SHA256.
+    Hmac([u8; 32]),
+    /// 86 characters of unpadded base64url: Ed25519.
+    Ed25519([u8; 64]),
+}
+
+impl Signature {
+    fn decode(text: &str) -> Result<Signature> {
+        match text.len() {
+            64 => hex_decode_32(text.as_bytes())
+                .map(Signature::Hmac)
+                .map_err(Error::malformed),
+            86 => base64url_decode(text)
+                .map(Signature::Ed25519)
+                .ok_or_else(|| Error::malformed("the Ed25519 signature is not base64url")),
+            _ => Err(Error::malformed(
+                "the signature is neither 64 hex digits (HMAC-SHA256) nor 86 base64url \
+                 characters (Ed25519)",
+            )),
+        }
+    }
+}
+
+/// A policy whose signature held, kept by the policy string as transmitted. For an
+/// Ed25519 policy the signature that verified is kept too: the same bytes again are the
+/// same verification (compared in constant time), and an Ed25519 check costs some 50 µs.
+struct Verified {
+    policy: Arc<Policy>,
+    ed25519: Option<[u8; 64]>,
+}
+
+/// Verifies credentials against a default secret and/or keys by `kid`: HMAC secrets and
+/// Ed25519 public keys.
 ///
 /// `Send + Sync`; cloning is cheap (the keys and the compiled-pattern cache are shared).
 #[derive(Clone)]
@@ -29,14 +80,15 @@ pub struct Verifier {
 }
 
 struct Inner {
-    default: Option<HmacKey>,
-    keys: HashMap<String, HmacKey>,
+    /// The default secret (always `Key::Hmac`): for policies without a `kid`.
+    default: Option<Key>,
+    keys: HashMap<String, Key>,
     leeway: u64,
     compiled: Compiled,
     /// Policies already decoded and validated, by the policy string as transmitted. A hit
     /// skips decoding and validation, never the signature check. Only policies whose
     /// signature held are inserted, so traffic without valid credentials cannot fill it.
-    verified: Cache<Policy>,
+    verified: Cache<Verified>,
 }
 
 impl fmt::Debug for Verifier {
@@ -52,18 +104,14 @@ impl fmt::Debug for Verifier {
 impl Verifier {
     /// A verifier for policies signed with `secret` (no `kid`, as Filestack's are), with
     /// no leeway.
-    pub fn new(secret: impl Into<Secret>) -> Result<Verifier> {
+    pub fn new(secret: impl Into<crate::keys::Secret>) -> Result<Verifier> {
         Verifier::builder().secret(secret).build()
     }
 
-    /// Options: a default secret, secrets by `kid`, leeway, minimum secret length.
+    /// Options: a default secret, secrets and public keys by `kid`, a key set, leeway,
+    /// minimum secret length.
     pub fn builder() -> VerifierBuilder {
-        VerifierBuilder {
-            default: None,
-            keys: Vec::new(),
-            leeway: 0,
-            min_secret_len: MIN_SECRET_LEN,
-        }
+        VerifierBuilder::default()
     }
 
     /// The clock tolerance, in seconds.
@@ -76,11 +124,27 @@ impl Verifier {
         self.inner.default.is_some()
     }
 
-    /// The `kid`s the verifier holds secrets for, sorted.
+    /// The `kid`s the verifier holds keys for, sorted.
     pub fn kids(&self) -> Vec<&str> {
         let mut kids: Vec<&str> = self.inner.keys.keys().map(String::as_str).collect();
         kids.sort_unstable();
         kids
+    }
+
+    /// The verifier's public keys as a JWK Set (what a service publishes at
+    /// `/.well-known/capsign-keys.json`), or `None` if it holds none. Never a secret.
+    pub fn key_set(&self) -> Option<String> {
+        let mut keys: Vec<(&str, &PublicKey)> = self
+            .inner
+            .keys
+            .iter()
+            .filter_map(|(kid, key)| match key {
+                Key::Ed25519(public) => Some((kid.as_str(), public)),
+                Key::Hmac(_) => None,
+            })
+            .collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        (!keys.is_empty()).then(|| crate::pubkey::key_set(keys))
     }
 
     /// Verifies a policy and signature pair by the system clock, then authorizes `request`
@@ -90,8 +154,8 @@ impl Verifier {
     }
 
     /// Verifies a policy and signature pair as of `now` (Unix seconds): decodes, selects
-    /// the key by `kid`, checks the signature in constant time, validates the policy,
-    /// checks `expiry` and `nbf`, and authorizes `request`.
+    /// the key by `kid`, checks the signature (HMAC in constant time; Ed25519 strictly),
+    /// validates the policy, checks `expiry` and `nbf`, and authorizes `request`.
     ///
     /// An empty `request` (naming nothing) skips authorization: the grant is genuine and
     /// current, and [`Grant::authorize`] checks requests against it later.
@@ -102,31 +166,69 @@ impl Verifier {
         request: &Request<'_>,
         now: u64,
     ) -> Result<Grant> {
-        if policy.len() > MAX_POLICY_LEN {
+        if policy.len() > crate::limits::MAX_POLICY_LEN {
             return Err(Error::malformed(format!(
-                "the policy is longer than {MAX_POLICY_LEN} bytes"
+                "the policy is longer than {} bytes",
+                crate::limits::MAX_POLICY_LEN
             )));
         }
-        let tag = hex_decode_32(signature.as_bytes()).map_err(Error::malformed)?;
+        let signature = Signature::decode(signature)?;
         if let Some(known) = self.inner.verified.get(policy) {
             // Same string, so decoding would select the same key and validate the same way.
-            let key = self.select(known.kid())?;
-            if !key.verify(policy.as_bytes(), &tag) {
-                return Err(Error::BadSignature);
-            }
-            return self.grant(known, request, now);
+            let key = self.select(known.policy.kid())?;
+            self.check(key, policy, &signature, known.ed25519.as_ref())?;
+            return self.grant(Arc::clone(&known.policy), request, now);
         }
         let decoded = base64_decode(policy.as_bytes()).map_err(Error::malformed)?;
         let json = std::str::from_utf8(&decoded)
             .map_err(|_| Error::malformed("the decoded policy is not UTF-8"))?;
         let raw = RawPolicy::parse(json)?;
         let key = self.select(raw.kid()?)?;
-        if !key.verify(policy.as_bytes(), &tag) {
-            return Err(Error::BadSignature);
-        }
+        self.check(key, policy, &signature, None)?;
         let validated = Arc::new(raw.validate(&self.inner.compiled, false)?);
-        self.inner.verified.insert(policy, Arc::clone(&validated));
+        let ed25519 = match signature {
+            Signature::Ed25519(bytes) => Some(bytes),
+            Signature::Hmac(_) => None,
+        };
+        let entry = Verified {
+            policy: Arc::clone(&validated),
+            ed25519,
+        };
+        self.inner.verified.insert(policy, Arc::new(entry));
         self.grant(validated, request, now)
+    }
+
+    /// Checks `signature` over `policy` with `key`: the key's kind decides which form is
+    /// acceptable. `seen` is an Ed25519 signature that verified this policy before.
+    fn check(
+        &self,
+        key: &Key,
+        policy: &str,
+        signature: &Signature,
+        seen: Option<&[u8; 64]>,
+    ) -> Result<()> {
+        let holds = match (key, signature) {
+            (Key::Hmac(key), Signature::Hmac(tag)) => key.verify(policy.as_bytes(), tag),
+            (Key::Ed25519(key), Signature::Ed25519(bytes)) => {
+                seen.is_some_and(|seen| bool::from(seen.ct_eq(bytes)))
+                    || key.verify(policy.as_bytes(), bytes)
+            }
+            (Key::Hmac(_), Signature::Ed25519(_)) => {
+                return Err(Error::malformed(
+                    "an Ed25519 signature for a kid that names an HMAC secret",
+                ));
+            }
+            (Key::Ed25519(_), Signature::Hmac(_)) => {
+                return Err(Error::malformed(
+                    "an HMAC signature for a kid that names an Ed25519 public key",
+                ));
+            }
+        };
+        if holds {
+            Ok(())
+        } else {
+            Err(Error::BadSignature)
+        }
     }
 
     /// The last two steps: time, then the request.
@@ -172,7 +274,7 @@ impl Verifier {
         }
     }
 
-    fn select(&self, kid: Option<&str>) -> Result<&HmacKey> {
+    fn select(&self, kid: Option<&str>) -> Result<&Key> {
         match kid {
             Some(kid) => self.inner.keys.get(kid).ok_or_else(|| Error::UnknownKey {
                 kid: Some(kid.to_owned()),
@@ -195,163 +297,13 @@ pub(crate) fn split_token(token: &str) -> Result<(&str, &str)> {
         )),
     }
 }
-
-/// Options for a [`Verifier`].
-pub struct VerifierBuilder {
-    default: Option<Secret>,
-    keys: Vec<(String, Secret)>,
-    leeway: i64,
-    min_secret_len: usize,
-}
-
-impl fmt::Debug for VerifierBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifierBuilder")
-            .field("default_secret", &self.default.is_some())
-            .field(
-                "kids",
-                &self.keys.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .field("leeway", &self.leeway)
-            .finish_non_exhaustive()
-    }
-}
-
-impl VerifierBuilder {
-    /// The secret for policies without a `kid`.
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.default = Some(secret.into());
-        self
-    }
-
-    /// The secret for policies whose `kid` is `kid`. Lookup is by `kid` only: a policy
-    /// naming a `kid` never falls back to the default secret.
-    pub fn key(mut self, kid: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        self.keys.push((kid.into(), secret.into()));
-        self
-    }
-
-    /// Seconds of clock tolerance for `expiry` and `nbf`, from 0 (the default) to
-    /// [`MAX_LEEWAY`].
-    pub fn leeway(mut self, seconds: i64) -> Self {
-        self.leeway = seconds;
-        self
-    }
-
-    /// Accepts secrets shorter than [`MIN_SECRET_LEN`] bytes (never empty ones): for
-    /// existing short secrets only, such as some Filestack apps'.
-    pub fn min_secret_len(mut self, min: usize) -> Self {
-        self.min_secret_len = min;
-        self
-    }
-
-    /// The verifier, or why the options cannot make one.
-    pub fn build(self) -> Result<Verifier> {
-        let leeway = u64::try_from(self.leeway)
-            .ok()
-            .filter(|l| *l <= MAX_LEEWAY)
-            .ok_or_else(|| {
-                Error::argument(
-                    "leeway",
-                    format!("{} is outside [0, {MAX_LEEWAY}] seconds", self.leeway),
-                )
-            })?;
-        if self.default.is_none() && self.keys.is_empty() {
-            return Err(Error::argument(
-                "secret",
-                "a verifier needs a default secret or keys by kid",
-            ));
-        }
-        let default = self
-            .default
-            .as_ref()
-            .map(|s| HmacKey::new(s.bytes(), self.min_secret_len))
-            .transpose()?;
-        let mut keys = HashMap::with_capacity(self.keys.len());
-        for (kid, secret) in &self.keys {
-            check_kid(kid)?;
-            let key = HmacKey::new(secret.bytes(), self.min_secret_len)?;
-            if keys.insert(kid.clone(), key).is_some() {
-                return Err(Error::argument(
-                    "keys",
-                    format!("kid {} is given twice", crate::error::quote(kid)),
-                ));
-            }
-        }
-        Ok(Verifier {
-            inner: Arc::new(Inner {
-                default,
-                keys,
-                leeway,
-                compiled: Compiled::new(),
-                verified: Cache::new(),
-            }),
-        })
-    }
-}
-
-/// A verified, current policy: the only thing requests are authorized against.
-#[derive(Clone, Debug)]
-pub struct Grant {
-    policy: Arc<Policy>,
-    matched: Option<usize>,
-}
-
-impl Grant {
-    /// The decoded policy.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
-    }
-
-    /// The policy's `expiry`.
-    pub fn expiry(&self) -> u64 {
-        self.policy.expiry()
-    }
-
-    /// The `kid` of the key that signed it, if any.
-    pub fn kid(&self) -> Option<&str> {
-        self.policy.kid()
-    }
-
-    /// The policy's permissions, if any.
-    pub fn permissions(&self) -> Option<&PermissionSet> {
-        self.policy.permissions()
-    }
-
-    /// The permission that allowed the command of the request given at verification, for
-    /// audit logs.
-    pub fn matched(&self) -> Option<&Permission> {
-        self.matched
-            .and_then(|i| self.policy.permissions().and_then(|set| set.get(i)))
-    }
-
-    /// Authorizes a further request against this grant (time is not checked again).
-    /// Returns the permission that allowed the request's command, if it named one.
-    pub fn authorize(&self, request: &Request<'_>) -> Result<Option<&Permission>> {
-        let index = self.policy.authorize(request)?;
-        Ok(index.and_then(|i| self.policy.permissions().and_then(|set| set.get(i))))
-    }
-
-    /// Whether this grant allows `command` as a request of its own (the same answer a
-    /// middleware would give). A command that is not valid is an error, not a "no".
-    pub fn allows<'c>(&self, command: impl Into<CommandRef<'c>>) -> Result<bool> {
-        let request = Request {
-            command: Some(command.into()),
-            ..Request::default()
-        };
-        match self.policy.authorize(&request) {
-            Ok(_) => Ok(true),
-            Err(Error::Denied { .. }) => Ok(false),
-            Err(other) => Err(other),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::capability::Command;
     use crate::claims::Claims;
+    use crate::limits::MAX_LEEWAY;
+    use crate::pubkey::PublicKey;
     use crate::sign::Signer;
 
     const SECRET: &[u8] = b"0123456789abcdef0123";
@@ -560,6 +512,121 @@ mod tests {
                 .unwrap_err()
                 .code(),
             "malformed"
+        );
+    }
+
+    fn ed25519_signer() -> (Signer, PublicKey) {
+        let key = crate::pubkey::SigningKey::from_seed(&[7u8; 32]);
+        let public = key.public_key();
+        (Signer::builder().signing_key(key).build().unwrap(), public)
+    }
+
+    #[test]
+    fn ed25519_verifiers_cannot_mint() {
+        let (signer, public) = ed25519_signer();
+        assert_eq!(signer.kid(), Some(public.peer_id().as_str()));
+        let creds = signer.issue_at(&Claims::default(), 1000).unwrap();
+        assert_eq!(creds.signature().len(), 86);
+        let verifier = Verifier::builder()
+            .public_key(public.peer_id(), public)
+            .secret(SECRET)
+            .build()
+            .unwrap();
+        let grant = verifier
+            .verify_token_at(creds.token(), &Request::new(), 1000)
+            .unwrap();
+        assert_eq!(grant.kid(), Some(public.peer_id().as_str()));
+        // Twice: the second is the cache's constant-time comparison.
+        assert!(
+            verifier
+                .verify_token_at(creds.token(), &Request::new(), 1000)
+                .is_ok()
+        );
+        // A changed signature, even after a hit, is checked in full.
+        let (policy, signature) = split_token(creds.token()).unwrap();
+        let mut other = signature.to_owned();
+        other.replace_range(10..11, if &other[10..11] == "A" { "B" } else { "A" });
+        assert_eq!(
+            verifier
+                .verify_at(policy, &other, &Request::new(), 1000)
+                .unwrap_err(),
+            Error::BadSignature
+        );
+        assert_eq!(
+            verifier.key_set().unwrap(),
+            crate::pubkey::key_set([(public.peer_id().as_str(), &public)])
+        );
+        assert!(Verifier::new(SECRET).unwrap().key_set().is_none());
+    }
+
+    #[test]
+    fn the_key_decides_the_algorithm() {
+        let (signer, public) = ed25519_signer();
+        let kid = public.peer_id();
+        let verifier = Verifier::builder()
+            .public_key(kid.clone(), public)
+            .key("hmac", SECRET)
+            .build()
+            .unwrap();
+        // An HMAC signature (with the public key's bytes as the secret) for the Ed25519 kid.
+        let forged = Signer::builder()
+            .secret(&public.to_bytes())
+            .kid(kid.clone())
+            .build()
+            .unwrap()
+            .issue_at(&Claims::default(), 1000)
+            .unwrap();
+        assert_eq!(
+            verifier
+                .verify_token_at(forged.token(), &Request::new(), 1000)
+                .unwrap_err()
+                .code(),
+            "malformed"
+        );
+        // An Ed25519 signature for the HMAC kid.
+        let ed = Signer::builder()
+            .signing_key(crate::pubkey::SigningKey::from_seed(&[7u8; 32]))
+            .kid("hmac")
+            .build()
+            .unwrap()
+            .issue_at(&Claims::default(), 1000)
+            .unwrap();
+        assert_eq!(
+            verifier
+                .verify_token_at(ed.token(), &Request::new(), 1000)
+                .unwrap_err()
+                .code(),
+            "malformed"
+        );
+        // A policy without a kid never reaches an Ed25519 key.
+        let bare = signer.issue_at(&Claims::default(), 1000).unwrap();
+        let (policy, signature) = split_token(bare.token()).unwrap();
+        let no_kid = Verifier::new(SECRET).unwrap();
+        assert_eq!(
+            no_kid
+                .verify_at(policy, signature, &Request::new(), 1000)
+                .unwrap_err()
+                .code(),
+            "unknown_key"
+        );
+        // A kid given as a secret and as a public key is refused.
+        assert_eq!(
+            Verifier::builder()
+                .key("k", SECRET)
+                .public_key("k", public)
+                .build()
+                .unwrap_err()
+                .code(),
+            "invalid_argument"
+        );
+        assert_eq!(
+            Signer::builder()
+                .secret(SECRET)
+                .signing_key(crate::pubkey::SigningKey::from_seed(&[1u8; 32]))
+                .build()
+                .unwrap_err()
+                .code(),
+            "invalid_argument"
         );
     }
 
