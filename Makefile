@@ -8,8 +8,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PY_DEPS := "maturin>=1.16,<2" "pytest>=8" "flask>=2.2" "filestack-python==4.0.0" "mypy>=1.10" "ruff>=0.6" \
-           "cryptography>=42" "pyjwt>=2.8"
-PY_SOURCES := python tests/python examples bench
+           "cryptography>=42" "pyjwt>=2.8" "ipfshttpclient==0.7.0"
+PY_SOURCES := python tests/python tests/servers examples bench
 
 .PHONY: demo quickstart test-e2e test lint test-rust vectors vectors-check python test-python wheel-check \
         node-deps node test-node npm-install-check refusals memory fuzz-smoke bench bench-rust bench-python bench-node clean
@@ -88,8 +88,8 @@ node: node-deps
 	  git diff --exit-code -- node/native.js node/native.d.ts \
 	    || { echo "node/native.js or native.d.ts changed: commit the generated files" >&2; exit 1; }; fi
 
-test-node: node
-	node --test --test-reporter=dot tests/node/
+test-node: node python
+	CAPSIGN_PYTHON=$(abspath $(PY)) node --test --test-reporter=dot tests/node/
 	cd tests/node && npx tsc --noEmit -p tsconfig.json
 
 npm-install-check:

@@ -3,9 +3,11 @@
 
     make demo                       # builds what it needs, then runs this
 
-Embedded defaults, no account and no external service: a signing secret is generated on
-first run into `examples/demo/data/secret` (mode 600), two users (alice, bob) get
-passwords generated into `data/users.json` (mode 600), uploads go to `data/files/`.
+Embedded defaults, no account and no external service: a signing secret (for the file
+API's Filestack-style credentials) is generated on first run into
+`examples/demo/data/secret`, the RPC node's Ed25519 key into `data/node.key`, two users
+(alice, bob) get passwords generated into `data/users.json` (all mode 600); uploads go to
+`data/files/`.
 Everything listens on 127.0.0.1. Ctrl-C stops both servers.
 
 Environment (all optional): DEMO_HOST, DEMO_WEB_PORT (8000), DEMO_API_PORT (8001),
@@ -86,15 +88,18 @@ def check_prerequisites(host: str, ports: dict[str, int]) -> str:
     return node
 
 
-def prepare_data(data: Path) -> tuple[Path, str]:
+def prepare_data(data: Path) -> tuple[Path, Path, str]:
     """The embedded defaults, generated once and readable only by you: the signing
-    secret's file, and the users as `name:password,…`."""
+    secret's file, the node key's file, and the users as `name:password,…`."""
     import capsign
 
     data.mkdir(parents=True, exist_ok=True, mode=0o700)
     secret_file = data / "secret"
     if not secret_file.exists():
         private_file(secret_file, capsign.generate_secret() + "\n")
+    node_key_file = data / "node.key"
+    if not node_key_file.exists():
+        private_file(node_key_file, capsign.SigningKey.generate().to_text() + "\n")
     users = os.environ.get("DEMO_USERS")
     if users is None:
         users_file = data / "users.json"
@@ -102,7 +107,7 @@ def prepare_data(data: Path) -> tuple[Path, str]:
             generated = {name: secrets.token_urlsafe(9) for name in ("alice", "bob")}
             private_file(users_file, json.dumps(generated, indent=2) + "\n")
         users = ",".join(f"{u}:{p}" for u, p in json.loads(users_file.read_text()).items())
-    return secret_file, users
+    return secret_file, node_key_file, users
 
 
 def supervise(children: list[tuple[str, int, subprocess.Popen[bytes]]]) -> None:
@@ -119,7 +124,7 @@ def main() -> int:
     api_port = int(os.environ.get("DEMO_API_PORT", "8001"))
     data = Path(os.environ.get("DEMO_DATA", HERE / "data")).resolve()
     node = check_prerequisites(host, {"DEMO_WEB_PORT": web_port, "DEMO_API_PORT": api_port})
-    secret_file, users = prepare_data(data)
+    secret_file, node_key_file, users = prepare_data(data)
     reachable = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
     web_origin = f"http://{reachable}:{web_port}"
     api_url = f"http://{reachable}:{api_port}"
@@ -130,6 +135,7 @@ def main() -> int:
         "DEMO_API_PORT": str(api_port),
         "DEMO_DATA": str(data),
         "DEMO_SECRET_FILE": str(secret_file),
+        "DEMO_NODE_KEY_FILE": str(node_key_file),
         "DEMO_USERS": users,
         "DEMO_WEB_ORIGIN": web_origin,
         "DEMO_API_URL": api_url,

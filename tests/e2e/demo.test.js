@@ -118,18 +118,24 @@ async function login(page, user) {
   await Promise.all([page.waitForURL(`${web}/`), page.click('#login')])
 }
 
-/** A token signed with the demo's own secret, for setting up and checking state. */
+/** A token signed with the demo node's own key, for setting up and checking state. */
 function adminToken(permissions) {
-  const { Signer } = require('capsign')
-  const secret = fs.readFileSync(path.join(dataDir, 'secret'), 'utf8').trim()
-  return new Signer(secret).issue({ expiresIn: 600, permissions }).token
+  const { Signer, SigningKey } = require('capsign')
+  const signingKey = new SigningKey(fs.readFileSync(path.join(dataDir, 'node.key'), 'utf8').trim())
+  return new Signer(null, { signingKey }).issue({ expiresIn: 600, permissions }).token
 }
 
+/** An RPC call; `add` sends `body` as a file of a multipart body, as IPFS clients do. */
 async function rpc(command, token, body) {
+  let sent = body
+  if (command === 'add' && typeof body === 'string') {
+    sent = new FormData()
+    sent.append('file', new Blob([body]), 'file.txt')
+  }
   const response = await fetch(`${api}/api/v0/${command}`, {
     method: 'POST',
     headers: token ? { authorization: `Bearer ${token}` } : {},
-    body,
+    body: sent,
   })
   return { status: response.status, json: await response.json().catch(() => null) }
 }
@@ -226,7 +232,18 @@ test('the mint page: tick boxes, Sign, and the token allows exactly that; its cu
   assert.match(curl, /^curl -sS -X POST -H 'Authorization: Bearer [^']+' '?http:\/\/127\.0\.0\.1:\d+\/api\/v0\/id'?$/)
   const run = spawnSync('sh', ['-c', curl], { encoding: 'utf8', timeout: 10_000 })
   assert.equal(run.status, 0, run.stderr)
-  assert.ok(JSON.parse(run.stdout).ID)
+  const peerId = JSON.parse(run.stdout).ID
+  assert.match(peerId, /^12D3KooW/)
+  assert.equal(await page.textContent('#peer-id'), peerId)
+
+  // The check shown needs only the peer ID, and it passes; the node publishes its key.
+  const verify = await page.inputValue('#verify')
+  assert.ok(verify.startsWith(`capsign verify --peer-id ${peerId} `), verify)
+  const checked = spawnSync('sh', ['-c', verify.replace(/^capsign /, `'${PYTHON}' -m capsign `)], { encoding: 'utf8', timeout: 30_000 })
+  assert.equal(checked.status, 0, checked.stderr)
+  assert.equal(JSON.parse(checked.stdout).kid, peerId)
+  const keys = await (await fetch(`${api}/.well-known/capsign-keys.json`)).json()
+  assert.deepStrictEqual(keys.keys.map((k) => k.kid), [peerId])
 
   // A CID constraint narrows `cat` to that file only.
   const cid = (await rpc('add', adminToken(['add']), 'only this one')).json.Hash
@@ -237,6 +254,7 @@ test('the mint page: tick boxes, Sign, and the token allows exactly that; its cu
   await page.waitForSelector('#result:not([hidden])')
   const catToken = await page.inputValue('#token')
   assert.equal((await rpc(`cat?arg=/ipfs/${cid}`, catToken)).status, 200)
+  assert.equal((await rpc(`cat?arg=${cid}`, catToken)).status, 200)
   const other = (await rpc('add', adminToken(['add']), 'another file')).json.Hash
   assert.equal((await rpc(`cat?arg=/ipfs/${other}`, catToken)).status, 403)
   await shot(page, '09-mint-cid')

@@ -7,15 +7,18 @@
 // - POST /api/v0/...                           the IPFS-style RPC API of examples/express_rpc,
 //   under capability tokens.
 //
-// Credentials are issued by the Flask service (Python) and verified here (Node) with the
-// same secret. Started by examples/demo/run.py; configuration comes from the environment.
+// File credentials are issued by the Flask service (Python) and verified here (Node) with
+// the same secret. The RPC node has an Ed25519 identity (its peer ID is what `id`
+// answers); its tokens are checked with the public key alone, which it publishes at
+// /.well-known/capsign-keys.json. Started by examples/demo/run.py; configuration comes
+// from the environment.
 
 const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
 const express = require('express')
-const { Verifier } = require('capsign')
-const { capsign } = require('capsign/express')
+const { SigningKey, Verifier } = require('capsign')
+const { capsign, keySet } = require('capsign/express')
 const { createApp: createRpcApp } = require('../../express_rpc/server.js')
 
 /** A Filestack-like handle: 20 random alphanumeric characters. */
@@ -25,10 +28,11 @@ function newHandle() {
 }
 
 /**
- * The API as an Express app: `secret` signs and verifies, `dataDir` holds the files,
- * `webOrigin` is the demo's web page origin (the only one allowed to call from scripts).
+ * The API as an Express app: `secret` verifies file credentials, `nodeKey` is the RPC
+ * node's identity, `dataDir` holds the files, `webOrigin` is the demo's web page origin
+ * (the only one allowed to call from scripts).
  */
-function createApi({ secret, dataDir, webOrigin, log = () => {} }) {
+function createApi({ secret, nodeKey, dataDir, webOrigin, log = () => {} }) {
   const verifier = new Verifier(secret)
   const filesDir = path.join(dataDir, 'files')
   fs.mkdirSync(filesDir, { recursive: true, mode: 0o700 })
@@ -51,27 +55,50 @@ function createApi({ secret, dataDir, webOrigin, log = () => {} }) {
     return next()
   })
 
+  // The one `path` parameter of an upload (a repeated one is refused, never joined).
+  const uploadPath = (req) => {
+    const q = (req.originalUrl ?? req.url).split('?')[1] ?? ''
+    const paths = new URLSearchParams(q).getAll('path')
+    return paths.length === 1 ? paths[0] : undefined
+  }
   app.post(
     '/files',
+    // What is stored is what was sent: a compressed body would be inflated past the size
+    // the policy allowed, so it is refused before the credentials are even read.
+    (req, res, next) => {
+      const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase()
+      if (encoding !== 'identity') {
+        return res.status(415).json({ error: 'unsupported_encoding', message: 'send the file as is (no Content-Encoding)' })
+      }
+      if (uploadPath(req) === undefined) {
+        return res.status(400).json({ error: 'bad_path', message: 'give exactly one path parameter' })
+      }
+      return next()
+    },
     capsign({
       verifier,
       call: 'pick',
       log,
       fields: (req) => {
         const length = req.headers['content-length']
-        return { path: String(req.query.path ?? ''), size: length === undefined ? undefined : Number(length) }
+        return { path: uploadPath(req), size: length === undefined ? undefined : Number(length) }
       },
     }),
     // The policy allowed the declared size; the body may not exceed it (raw-body checks
-    // the length against Content-Length).
-    express.raw({ type: () => true, limit: '64mb' }),
+    // the length against Content-Length), and is never inflated.
+    (req, res, next) =>
+      express.raw({ type: () => true, inflate: false, limit: req.capsign.policy.maxSize ?? 64 * 1024 * 1024 })(req, res, next),
     (req, res) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+      const maxSize = req.capsign.policy.maxSize
+      if (maxSize !== undefined && body.length > maxSize) {
+        return res.status(413).json({ error: 'too_large', message: `at most ${maxSize} bytes` })
+      }
       const handle = newHandle()
       fs.writeFileSync(path.join(filesDir, handle), body, { mode: 0o600 })
-      index[handle] = { path: String(req.query.path), size: body.length, type: req.headers['content-type'] ?? 'application/octet-stream' }
+      index[handle] = { path: uploadPath(req), size: body.length, type: req.headers['content-type'] ?? 'application/octet-stream' }
       fs.writeFileSync(indexFile, JSON.stringify(index, null, 2))
-      res.status(201).json({ handle, path: index[handle].path, size: body.length })
+      return res.status(201).json({ handle, path: index[handle].path, size: body.length })
     },
   )
 
@@ -92,30 +119,39 @@ function createApi({ secret, dataDir, webOrigin, log = () => {} }) {
     },
   )
 
-  const rpc = createRpcApp({ dataDir: path.join(dataDir, 'ipfs'), secret, log })
+  const rpc = createRpcApp({ dataDir: path.join(dataDir, 'ipfs'), signingKey: nodeKey, log })
+  // Anyone may fetch the node's public key, and check its tokens without holding a secret.
+  app.get('/.well-known/capsign-keys.json', keySet(rpc.verifier))
   app.use(rpc.app)
 
   app.use((err, req, res, _next) => {
     const status = err.status ?? err.statusCode ?? 500
     res.status(status).json({ error: status === 413 ? 'too_large' : 'bad_request', message: status === 500 ? 'internal error' : err.message })
   })
-  return { app, rootToken: rpc.rootToken }
+  return { app, rootToken: rpc.rootToken, peerId: rpc.peerId }
 }
 
 function main() {
   const env = process.env
   const dataDir = path.resolve(env.DEMO_DATA ?? path.join(__dirname, '..', 'data'))
   const secret = fs.readFileSync(env.DEMO_SECRET_FILE ?? path.join(dataDir, 'secret'), 'utf8').trim()
+  const nodeKey = new SigningKey(fs.readFileSync(env.DEMO_NODE_KEY_FILE ?? path.join(dataDir, 'node.key'), 'utf8').trim())
   const host = env.DEMO_HOST ?? '127.0.0.1'
   const port = Number(env.DEMO_API_PORT ?? 8001)
-  const { app, rootToken } = createApi({
+  const { app, rootToken, peerId } = createApi({
     secret,
+    nodeKey,
     dataDir,
     webOrigin: env.DEMO_WEB_ORIGIN ?? 'http://127.0.0.1:8000',
     log: (r) => console.log(`api: refused ${r.method} ${r.path}: ${r.status} ${r.code}`),
   })
+  // The root token holds every permission: it goes to a file only its owner can read,
+  // never to the log.
+  const tokenFile = path.join(dataDir, 'root-token')
+  fs.writeFileSync(tokenFile, `${rootToken}\n`, { mode: 0o600 })
+  fs.chmodSync(tokenFile, 0o600)
   const server = app.listen(port, host, () => {
-    console.log(`api: listening on http://${host}:${server.address().port} (root RPC token: ${rootToken})`)
+    console.log(`api: listening on http://${host}:${server.address().port} (node ${peerId}; root RPC token in ${tokenFile}, mode 600)`)
   })
   server.on('error', (e) => {
     console.error(e.code === 'EADDRINUSE' ? `api: port ${port} is taken: set DEMO_API_PORT to another one` : `api: ${e.message}`)

@@ -25,27 +25,35 @@ from typing import Any
 
 from flask import Flask, jsonify, redirect, render_template, request, session, url_for
 
+import capsign
 from capsign.flask import Capsign
 
 HERE = Path(__file__).resolve().parent
 
-#: The permissions the mint page offers: a template per command; `{cid}` is the optional
-#: CID constraint (or `*`).
-COMMANDS: dict[str, dict[str, str]] = {
-    "cat": {"permission": "cat {path}", "label": "cat — read files", "rpc": "cat"},
+#: The permissions the mint page offers: templates per command (`{cid}` is the optional
+#: CID constraint, or `*`); the documented permissions of examples/express_rpc.
+COMMANDS: dict[str, dict[str, Any]] = {
+    "cat": {"permissions": ["cat {path}", "cat {cid}"], "label": "read files", "rpc": "cat"},
     "pin add": {
-        "permission": "pin add [--recursive] {cid}",
-        "label": "pin add — pin files",
+        "permissions": ["pin add [--recursive] {cid}"],
+        "label": "pin files",
         "rpc": "pin/add",
     },
-    "pin rm": {"permission": "pin rm {cid}", "label": "pin rm — unpin files", "rpc": "pin/rm"},
-    "pin ls": {"permission": "pin ls [--type=*]", "label": "pin ls — list pins", "rpc": "pin/ls"},
-    "add": {"permission": "add", "label": "add — store new files", "rpc": "add"},
-    "id": {"permission": "id", "label": "id — show the node's id", "rpc": "id"},
-    "version": {"permission": "version", "label": "version — show the version", "rpc": "version"},
+    "pin rm": {
+        "permissions": ["pin rm [--recursive] {cid}"],
+        "label": "unpin files",
+        "rpc": "pin/rm",
+    },
+    "pin ls": {"permissions": ["pin ls [--type=*] **"], "label": "list pins", "rpc": "pin/ls"},
+    "add": {"permissions": ["add [--pin]"], "label": "store new files", "rpc": "add"},
+    "id": {"permissions": ["id"], "label": "show the node's id", "rpc": "id"},
+    "version": {"permissions": ["version"], "label": "show the version", "rpc": "version"},
 }
 LIFETIMES = {"60": "1 minute", "900": "15 minutes", "3600": "1 hour", "86400": "1 day"}
 CID = re.compile(r"^b[a-z2-7]{58}$")
+#: Where a login may send the browser next: one of the demo's own pages, nothing else (no
+#: scheme, host, `//`, backslash, tab or other character a browser might drop or rewrite).
+NEXT = re.compile(r"/(?:[a-z][a-z0-9-]*)?")
 
 
 def parse_users(spec: str) -> dict[str, str]:
@@ -59,8 +67,8 @@ def parse_users(spec: str) -> dict[str, str]:
     return users
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, root_path=str(HERE))
+def configure(app: Flask, config: dict[str, Any] | None) -> None:
+    """The demo's configuration, from the environment that run.py sets."""
     app.secret_key = secrets.token_bytes(32)
     app.config.update(
         SESSION_COOKIE_SAMESITE="Lax",
@@ -68,14 +76,57 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         CAPSIGN_SECRET=Path(os.environ["DEMO_SECRET_FILE"]).read_text().strip()
         if "DEMO_SECRET_FILE" in os.environ
         else None,
+        DEMO_NODE_KEY=Path(os.environ["DEMO_NODE_KEY_FILE"]).read_text().strip()
+        if "DEMO_NODE_KEY_FILE" in os.environ
+        else None,
         DEMO_USERS=parse_users(os.environ.get("DEMO_USERS", "")),
         DEMO_API_URL=os.environ.get("DEMO_API_URL", "http://127.0.0.1:8001"),
         DEMO_MAX_UPLOAD=int(os.environ.get("DEMO_MAX_UPLOAD", str(5 * 1024 * 1024))),
         DEMO_READ_LINK_SECONDS=int(os.environ.get("DEMO_READ_LINK_SECONDS", "120")),
     )
     app.config.update(config or {})
+
+
+def protect_forms(app: Flask) -> None:
+    """Every POST comes from the demo's own pages: a form posted from another origin
+    (login CSRF, a logout, a mint) is refused, whatever the cookie says; the login and
+    logout forms also carry the session's token."""
+
+    def csrf_token() -> str:
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(24)
+        return str(session["csrf"])
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+    @app.before_request
+    def same_origin_posts() -> Any:
+        if request.method != "POST":
+            return None
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != request.host_url.rstrip("/"):
+            return jsonify(error="cross_origin", message="requests must come from this site"), 403
+        if request.path in ("/login", "/logout"):
+            sent = request.form.get("csrf", "")
+            if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
+                return jsonify(error="csrf", message="reload the page and try again"), 403
+        return None
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, root_path=str(HERE))
+    configure(app, config)
+    protect_forms(app)
     ext = Capsign(app)
     api = app.config["DEMO_API_URL"]
+    # The RPC node's key: the mint page signs with it, as `ipfs key sign` would.
+    node_key = app.config["DEMO_NODE_KEY"]
+    node = capsign.Signer(signing_key=capsign.SigningKey(node_key)) if node_key else None
+
+    def json_object() -> dict[str, Any]:
+        """The request's JSON body when it is an object; anything else counts as empty."""
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else {}
 
     def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -112,13 +163,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             user = request.form.get("user", "")
             expected = app.config["DEMO_USERS"].get(user)
             given = request.form.get("password", "")
-            if expected is not None and hmac.compare_digest(given, expected):
+            # Compared as UTF-8 bytes: any password, ASCII or not, is a fair comparison.
+            if expected is not None and hmac.compare_digest(given.encode(), expected.encode()):
                 session.clear()
                 session["user"] = user
                 target = request.args.get("next", "/")
-                return redirect(
-                    target if target.startswith("/") and not target.startswith("//") else "/"
-                )
+                return redirect(target if NEXT.fullmatch(target) else "/")
             error = "Wrong user or password."
         return render_template("login.html", error=error), 401 if error else 200
 
@@ -142,7 +192,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.post("/read-link")
     @login_required
     def read_link() -> Any:
-        handle = str((request.get_json(silent=True) or {}).get("handle", ""))
+        handle = str(json_object().get("handle", ""))
         if not re.fullmatch(r"[A-Za-z0-9]{20}", handle):
             return jsonify(error="bad_handle", message="not a file handle"), 400
         # Read-only, this one file, and only if it lies under the user's own folder.
@@ -161,15 +211,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @login_required
     def mint_page() -> str:
         return render_template(
-            "mint.html", user=session["user"], commands=COMMANDS, lifetimes=LIFETIMES, api=api
+            "mint.html",
+            user=session["user"],
+            commands=COMMANDS,
+            lifetimes=LIFETIMES,
+            api=api,
+            peer_id=node.kid if node else None,
         )
 
     @app.post("/mint")
     @login_required
     def mint() -> Any:
-        body = request.get_json(silent=True) or {}
+        if node is None:
+            return jsonify(error="no_node_key", message="the demo has no node key"), 503
         try:
-            minted = mint_token(ext, api, body)
+            minted = mint_token(node, api, json_object())
         except ValueError as e:
             code, message = e.args
             return jsonify(error=code, message=message), 400
@@ -182,10 +238,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def mint_token(ext: Capsign, api: str, body: dict[str, Any]) -> dict[str, Any]:
-    """The mint page's request → a token with the ticked permissions, and a curl command
-    that uses it. Raises ValueError(code, message) for a request that cannot be minted."""
-    chosen = [c for c in body.get("commands", []) if c in COMMANDS]
+def mint_token(node: capsign.Signer, api: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The mint page's request → a token with the ticked permissions, signed with the
+    node's key, a curl command that uses it, and the command that checks it with the
+    peer ID alone. Raises ValueError(code, message) for a request that cannot be minted."""
+    commands = body.get("commands", [])
+    if not isinstance(commands, list):
+        commands = []
+    chosen = [c for c in commands if isinstance(c, str) and c in COMMANDS]
     if not chosen:
         raise ValueError("no_permissions", "tick at least one permission")
     constraint = str(body.get("cid", "")).strip().removeprefix("/ipfs/")
@@ -195,8 +255,10 @@ def mint_token(ext: Capsign, api: str, body: dict[str, Any]) -> dict[str, Any]:
     if lifetime not in LIFETIMES:
         raise ValueError("bad_lifetime", "choose a lifetime from the list")
     fill = {"cid": constraint or "*", "path": f"/ipfs/{constraint}" if constraint else "*"}
-    permissions = [COMMANDS[c]["permission"].format(**fill) for c in chosen]
-    creds = ext.issue(permissions=permissions, expires_in=int(lifetime))
+    permissions = list(
+        dict.fromkeys(t.format(**fill) for c in chosen for t in COMMANDS[c]["permissions"])
+    )
+    creds = node.issue(permissions=permissions, expires_in=int(lifetime))
     first = chosen[0]
     args = {
         "cat": f"?arg=/ipfs/{constraint}",
@@ -206,15 +268,25 @@ def mint_token(ext: Capsign, api: str, body: dict[str, Any]) -> dict[str, Any]:
     example = f"{api}/api/v0/{COMMANDS[first]['rpc']}" + (args.get(first, "") if constraint else "")
     curl = " ".join(
         ["curl", "-sS", "-X", "POST", "-H", shlex.quote(f"Authorization: Bearer {creds.token}")]
-        + (["--data-binary", "@-"] if first == "add" else [])
+        + (["-F", "file=@-"] if first == "add" else [])
         + [shlex.quote(example)]
     )
+    checked = {"cat": f"cat /ipfs/{constraint}", "pin add": f"pin add {constraint}"}
+    checked["pin rm"] = f"pin rm {constraint}"
+    command = checked.get(first) if constraint else None
+    if first in ("id", "version", "add", "pin ls"):
+        command = first
+    verify = ["capsign", "verify", "--peer-id", str(node.kid), shlex.quote(creds.token)]
+    if command:
+        verify += ["--command", shlex.quote(command)]
     return {
         "token": creds.token,
         "expiry": creds.expiry,
         "permissions": permissions,
         "curl": curl,
         "example": example,
+        "peer_id": node.kid,
+        "verify": " ".join(verify),
     }
 
 
