@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PY_DEPS := "maturin>=1.16,<2" "pytest>=8" "flask>=2.2" "filestack-python==4.0.0" "mypy>=1.10" "ruff>=0.6" \
-           "cryptography>=42" "pyjwt>=2.8" "ipfshttpclient==0.7.0"
+           "cryptography>=42" "pyjwt>=2.8" "ipfshttpclient==0.7.0" "redis>=5"
 PY_SOURCES := python tests/python tests/servers examples bench
 
 .PHONY: demo quickstart test-e2e test lint test-rust vectors vectors-check python test-python wheel-check \

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { CapsignError, Command, Grant, RequestFields, Verifier } from './index'
+import type { CapsignError, Command, Grant, RequestFields, Store, Verifier } from './index'
 
 /** What a refusal looks like to `log`. Never contains a token or secret. */
 export interface Refusal {
@@ -31,6 +31,8 @@ export interface CapsignOptions<Req extends IncomingMessage = IncomingMessage> {
   authenticateOnly?: boolean
   /** Called for every refusal, for audit logs. */
   log?: (refusal: Refusal) => void
+  /** Revocation and use limits, checked after everything else (`MemoryStore`, or `RedisStore` shared by every instance). */
+  store?: Store
 }
 
 /** The request after the middleware let it through. */

@@ -17,7 +17,9 @@
 // else it returns is read. Refusals are the core's (RFC 6750): status, `WWW-Authenticate`,
 // headers and JSON body. On success the verified Grant is `req.capsign` (the permission
 // that allowed the command is `req.capsign.matched`). One native call per request; works
-// with Express 4 and 5 (and plain `http`).
+// with Express 4 and 5 (and plain `http`). With `store` (a MemoryStore, or a RedisStore
+// shared by every instance), revoked and spent credentials are refused too, after every
+// other check; without one the middleware stays synchronous.
 //
 // A verifier with Ed25519 public keys can publish them (never a secret):
 //   app.get('/.well-known/capsign-keys.json', keySet(verifier))
@@ -59,6 +61,10 @@ function capsign(options) {
   const command = own(options, options?.command, 'command')
   const fields = own(options, options?.fields, 'fields')
   const log = own(options, options?.log, 'log')
+  const store = own(options, options?.store, 'store')
+  if (store != null && typeof store.check !== 'function') {
+    throw new TypeError('capsign(): options.store must be a MemoryStore or RedisStore')
+  }
   const perRequest = typeof command === 'function'
   const route = new Route({
     call: own(options, options?.call, 'call'),
@@ -86,8 +92,25 @@ function capsign(options) {
       if (e instanceof Error && e.name === 'CapsignError') return refuse(req, res, e, log)
       return next(e)
     }
-    req.capsign = grant
-    return next()
+    if (store == null) {
+      req.capsign = grant
+      return next()
+    }
+    // Last, once everything else holds: forged, expired or denied requests never reach
+    // the store. A MemoryStore answers at once; a RedisStore with a promise.
+    const failed = (e) => (e instanceof Error && e.name === 'CapsignError' ? refuse(req, res, e, log) : next(e))
+    let pending
+    try {
+      pending = store.check(grant)
+    } catch (e) {
+      return failed(e)
+    }
+    const allowed = () => {
+      req.capsign = grant
+      next()
+    }
+    if (pending && typeof pending.then === 'function') return pending.then(allowed, failed)
+    return allowed()
   }
 }
 

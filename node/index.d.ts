@@ -49,6 +49,8 @@ export interface Claims {
   nbf?: number
   /** Token id, for revocation lists and audit logs. */
   jti?: string
+  /** How many requests it may authorize (1 to 1,000,000; needs `jti` and a verifier with a store). */
+  uses?: number
   /** The time of issue, Unix seconds (for tests; default: the clock). */
   now?: number
 }
@@ -134,6 +136,38 @@ export declare class PublicKey {
   jwk(kid?: string): string
   /** Whether `other` is the same key. */
   equals(other: PublicKey): boolean
+  toString(): string
+}
+
+/** A revocation: one credential (`jti` with its `expiry`), a key's credentials issued before a time, or everything issued before a time. */
+export type Revocation = { jti: string; expiry: number } | { kid: string; before: number } | { before: number }
+
+/** What the middlewares need of a store. */
+export interface Store {
+  check(grant: Grant): void | Promise<void>
+}
+
+/** Revocations and use counts for one process (`check` is synchronous). */
+export declare class MemoryStore implements Store {
+  /** `leeway`: how long entries outlive their credentials (default 3600 seconds). */
+  constructor(options?: { leeway?: number })
+  /** Throws `revoked` or `used_up`, or consumes one use of the grant. */
+  check(grant: Grant, options?: { now?: number }): void
+  revoke(revocation: Revocation & { now?: number }): void
+  /** Drops the entries whose credentials have expired. */
+  sweep(options?: { now?: number }): void
+  /** How many `jti` entries it holds. */
+  get size(): number
+}
+
+/** A store in Redis, through node-redis (4 or 5) or ioredis: shared by every instance. */
+export declare class RedisStore implements Store {
+  constructor(client: unknown, options?: { prefix?: string; leeway?: number })
+  /** Rejects with `revoked`, `used_up` or `unavailable` (the store did not answer), or consumes one use. */
+  check(grant: Grant): Promise<void>
+  /** Rejects with `unavailable` if the revocation was not recorded. */
+  revoke(revocation: Revocation): Promise<void>
+  get prefix(): string
   toString(): string
 }
 

@@ -14,6 +14,7 @@
 const native = require('./native.js')
 
 const hasOwn = Object.prototype.hasOwnProperty
+const GRANT_PARTS = Symbol('capsign.grantParts')
 
 /**
  * `value`, read as `object.key` at the call site, if `key` is the object's own property,
@@ -296,6 +297,127 @@ class Grant {
   toString() {
     return `Grant(expiry=${this.expiry}, kid=${JSON.stringify(this.kid)}, policy=${JSON.stringify(this.policy)})`
   }
+
+  /** What names this grant to the native layer (for the stores): not public API. */
+  static [GRANT_PARTS](grant) {
+    if (!(grant instanceof Grant)) throw new TypeError('a capsign Grant is needed')
+    return [grant.#verifier, grant.#presented(), grant.#at]
+  }
+}
+
+// --- Revocation and use limits (DESIGN.md §9) -------------------------------------------
+
+/** Revocations and use counts for one process: `check` is synchronous. */
+class MemoryStore {
+  #native
+
+  /** `options.leeway`: how long entries outlive their credentials (default 3600 s). */
+  constructor(options) {
+    this.#native = new native.MemoryStore(own(options, options?.leeway, 'leeway'))
+  }
+
+  /** Refuses `grant` (a `CapsignError`: `revoked`, `used_up`) or consumes one of its uses. */
+  check(grant, options) {
+    const [verifier, token, at] = Grant[GRANT_PARTS](grant)
+    this.#native.check(verifier, token, at, own(options, options?.now, 'now') ?? clock())
+  }
+
+  /** Revokes `{jti, expiry}`, `{kid, before}` or `{before}` (own properties only). */
+  revoke(options) {
+    this.#native.revoke(
+      own(options, options?.jti, 'jti'),
+      own(options, options?.expiry, 'expiry'),
+      own(options, options?.kid, 'kid'),
+      own(options, options?.before, 'before'),
+      own(options, options?.now, 'now') ?? clock(),
+    )
+  }
+
+  /** Drops the entries whose credentials have expired. */
+  sweep(options) {
+    this.#native.sweep(own(options, options?.now, 'now') ?? clock())
+  }
+
+  /** How many `jti` entries it holds. */
+  get size() {
+    return this.#native.size
+  }
+}
+
+/** The reply of a script run, as text; `null` for anything that is not text. */
+function replyText(value) {
+  if (typeof value === 'string') return value
+  if (Buffer.isBuffer(value)) return value.toString('latin1')
+  return null
+}
+
+/**
+ * Runs `call` on `client`: node-redis (`sendCommand`) or ioredis (`call`), `EVALSHA` then
+ * `EVAL` when the server does not know the script yet. Resolves to the reply, or `null`
+ * when the client failed in any way (the store did not answer).
+ */
+async function runScript(client, call) {
+  const send =
+    typeof client?.call === 'function'
+      ? (args) => client.call(...args)
+      : typeof client?.sendCommand === 'function'
+        ? (args) => client.sendCommand(args)
+        : null
+  if (send === null) return null
+  const tail = [String(call.keys.length), ...call.keys, ...call.args]
+  try {
+    try {
+      return replyText(await send(['EVALSHA', call.sha1, ...tail]))
+    } catch (e) {
+      if (!String(e?.message ?? e).includes('NOSCRIPT')) throw e
+      return replyText(await send(['EVAL', call.script, ...tail]))
+    }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A store in Redis shared by every process, through the application's own client
+ * (node-redis 4/5 or ioredis). `check` and `revoke` return promises; a client that fails
+ * or times out gives `unavailable` (503), never a success. Set a command timeout on the
+ * client: a store that hangs holds each request for as long.
+ */
+class RedisStore {
+  #client
+  #layout
+
+  constructor(client, options) {
+    this.#client = client
+    this.#layout = new native.StoreLayout(own(options, options?.prefix, 'prefix'), own(options, options?.leeway, 'leeway'))
+  }
+
+  /** Refuses `grant` (rejects with a `CapsignError`) or consumes one of its uses. */
+  async check(grant) {
+    const [verifier, token, at] = Grant[GRANT_PARTS](grant)
+    const reply = await runScript(this.#client, this.#layout.checkCall(verifier, token, at))
+    this.#layout.decide(verifier, token, at, reply)
+  }
+
+  /** Revokes `{jti, expiry}`, `{kid, before}` or `{before}`; rejects with `unavailable` if not recorded. */
+  async revoke(options) {
+    const call = this.#layout.revokeCall(
+      own(options, options?.jti, 'jti'),
+      own(options, options?.expiry, 'expiry'),
+      own(options, options?.kid, 'kid'),
+      own(options, options?.before, 'before'),
+    )
+    this.#layout.confirm(await runScript(this.#client, call))
+  }
+
+  /** The key prefix. */
+  get prefix() {
+    return this.#layout.prefix
+  }
+
+  toString() {
+    return `RedisStore(prefix=${JSON.stringify(this.#layout.prefix)}, leeway=${this.#layout.leeway})`
+  }
 }
 
 /** Verifies `token` as of `at` for `request` (own properties only): the permission that allowed its command. */
@@ -501,6 +623,8 @@ function rpcCommand(prefix, target) {
 }
 
 module.exports = {
+  MemoryStore,
+  RedisStore,
   SigningKey,
   PublicKey,
   keySet,

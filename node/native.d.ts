@@ -28,6 +28,23 @@ export declare class Command {
   describe(): string
 }
 
+/** Revocations and use counts for one process. */
+export declare class MemoryStore {
+  /** `leeway`: how long entries outlive their credentials (default 3600 seconds). */
+  constructor(leeway?: number | undefined | null)
+  /**
+   * Checks the grant of `token` (verified by `verifier` as of `at`) as of `now`, and
+   * consumes one of its uses: throws `revoked` or `used_up`.
+   */
+  check(verifier: Verifier, token: string, at: number, now: number): void
+  /** Records a revocation as of `now`. */
+  revoke(jti: string | undefined | null, expiry: number | undefined | null, kid: string | undefined | null, before: number | undefined | null, now: number): void
+  /** Drops the entries whose credentials have expired as of `now`. */
+  sweep(now: number): void
+  /** How many `jti` entries the store holds. */
+  get size(): number
+}
+
 /** A compiled permission such as `pin add [-r] *`. */
 export declare class Permission {
   constructor(permission: string)
@@ -94,6 +111,27 @@ export declare class SigningKey {
   toText(): string
   /** A summary without key material. */
   describe(): string
+}
+
+/** The keys, scripts and decisions of a Redis store. */
+export declare class StoreLayout {
+  /** `prefix` (default `capsign:`) and `leeway` (default 3600 seconds). */
+  constructor(prefix?: string | undefined | null, leeway?: number | undefined | null)
+  /** The key prefix. */
+  get prefix(): string
+  /** The leeway, in seconds. */
+  get leeway(): number
+  /** The script run that checks the grant of `token` (verified as of `at`). */
+  checkCall(verifier: Verifier, token: string, at: number): RedisCall
+  /**
+   * What the store's `reply` to that check means: returns for `ok`, throws `revoked`,
+   * `used_up` or `unavailable` (`reply` null: the store did not answer).
+   */
+  decide(verifier: Verifier, token: string, at: number, reply?: string | undefined | null): void
+  /** The script run that records a revocation. */
+  revokeCall(jti?: string | undefined | null, expiry?: number | undefined | null, kid?: string | undefined | null, before?: number | undefined | null): RedisCall
+  /** What the store's reply to a revocation means: throws `unavailable` unless `ok`. */
+  confirm(reply?: string | undefined | null): void
 }
 
 /** Verifies credentials: a default secret and/or secrets by `kid`. */
@@ -216,6 +254,18 @@ export declare function logSafe(value: string): string
 
 /** Reads Filestack's `security=p:<policy>,s:<signature>` task: `[policy, signature]`. */
 export declare function parseSecurityTask(task: string): [string, string]
+
+/** One Redis script run: `EVALSHA sha1 keys.length ...keys ...args`. */
+export interface RedisCall {
+  /** The script's text (for `EVAL` when the server does not know it yet). */
+  script: string
+  /** Its SHA-1, hex. */
+  sha1: string
+  /** The keys it touches. */
+  keys: Array<string>
+  /** Its arguments. */
+  args: Array<string>
+}
 
 /** The headers every refusal carries besides `WWW-Authenticate`: `[name, value]` pairs. */
 export declare function refusalHeaders(): Array<Array<string>>

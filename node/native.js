@@ -836,11 +836,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Command = nativeBinding.Command
+module.exports.MemoryStore = nativeBinding.MemoryStore
 module.exports.Permission = nativeBinding.Permission
 module.exports.PublicKey = nativeBinding.PublicKey
 module.exports.Route = nativeBinding.Route
 module.exports.Signer = nativeBinding.Signer
 module.exports.SigningKey = nativeBinding.SigningKey
+module.exports.StoreLayout = nativeBinding.StoreLayout
 module.exports.Verifier = nativeBinding.Verifier
 module.exports.challenge = nativeBinding.challenge
 module.exports.covers = nativeBinding.covers

@@ -53,11 +53,14 @@ pub struct Claims<'a> {
     pub nbf: Option<u64>,
     /// Token id, for revocation lists and audit logs.
     pub jti: Option<&'a str>,
+    /// How many requests the credential may authorize (1 to
+    /// [`MAX_USES`](crate::limits::MAX_USES); needs `jti`, and a verifier with a store).
+    pub uses: Option<u64>,
 }
 
 /// Claims read from a JSON object with the JavaScript names (`expiresIn`, `expiry`,
 /// `call`, `handle`, `url`, `path`, `container`, `maxSize`, `minSize`, `permissions`,
-/// `nbf`, `jti`), strings borrowed from the text where they have no escapes.
+/// `nbf`, `jti`, `uses`), strings borrowed from the text where they have no escapes.
 #[derive(Default)]
 pub(crate) struct JsonClaims<'a> {
     expires_in: Option<u64>,
@@ -72,10 +75,11 @@ pub(crate) struct JsonClaims<'a> {
     permissions: Option<Vec<Cow<'a, str>>>,
     nbf: Option<u64>,
     jti: Option<Cow<'a, str>>,
+    uses: Option<u64>,
 }
 
 /// The claim names a JSON object may hold, and the error for each.
-const NAMES: [&str; 12] = [
+const NAMES: [&str; 13] = [
     "expiresIn",
     "expiry",
     "call",
@@ -88,6 +92,7 @@ const NAMES: [&str; 12] = [
     "permissions",
     "nbf",
     "jti",
+    "uses",
 ];
 
 impl<'a> JsonClaims<'a> {
@@ -138,6 +143,7 @@ impl<'a> JsonClaims<'a> {
             permissions: permissions.as_deref(),
             nbf: self.nbf,
             jti: self.jti.as_deref(),
+            uses: self.uses,
         })
     }
 }
@@ -178,6 +184,7 @@ impl<'de> Visitor<'de> for ClaimsVisitor {
                 "maxSize" => set!(c.max_size, u64, "a non-negative integer", int),
                 "minSize" => set!(c.min_size, u64, "a non-negative integer", int),
                 "nbf" => set!(c.nbf, u64, "a non-negative integer", int),
+                "uses" => set!(c.uses, u64, "a non-negative integer", int),
                 "handle" => set!(c.handle, Text<'de>, "a string", text),
                 "url" => set!(c.url, Text<'de>, "a string", text),
                 "path" => set!(c.path, Text<'de>, "a string", text),

@@ -89,11 +89,28 @@ pub enum Error {
     },
     /// An HTTP request carries no credentials at all (nothing was verified).
     MissingCredentials,
+    /// A genuine, current credential that the store says was revoked (by its `jti`, by
+    /// its key issued before a time, or everything issued before a time).
+    Revoked {
+        /// Which revocation applies: `jti`, `kid` or `before`.
+        by: &'static str,
+    },
+    /// A genuine, current credential whose `uses` are all spent.
+    UsedUp {
+        /// The credential's `uses`.
+        uses: u32,
+    },
+    /// The store could not answer (down, timed out, an unexpected reply): the request is
+    /// refused, never allowed (fail closed).
+    Unavailable {
+        /// What went wrong, without the store's address or credentials.
+        reason: Cow<'static, str>,
+    },
 }
 
 impl Error {
     /// Every code, in the order of `DESIGN.md` §5.
-    pub const CODES: [&'static str; 12] = [
+    pub const CODES: [&'static str; 15] = [
         "malformed",
         "bad_signature",
         "unknown_key",
@@ -106,6 +123,9 @@ impl Error {
         "weak_secret",
         "invalid_argument",
         "missing_credentials",
+        "revoked",
+        "used_up",
+        "unavailable",
     ];
 
     /// The stable identifier of this error, the same in Rust, Python, Node and the vectors.
@@ -123,6 +143,9 @@ impl Error {
             Error::WeakSecret { .. } => "weak_secret",
             Error::InvalidArgument { .. } => "invalid_argument",
             Error::MissingCredentials => "missing_credentials",
+            Error::Revoked { .. } => "revoked",
+            Error::UsedUp { .. } => "used_up",
+            Error::Unavailable { .. } => "unavailable",
         }
     }
 
@@ -147,8 +170,8 @@ impl Error {
 
     /// HTTP status for this error under RFC 6750, as both middlewares answer: 401 for a
     /// credential that is not good, 403 for a good one that does not allow the request,
-    /// 400 for a request that cannot be expressed as a command, 500 otherwise (a server
-    /// misconfiguration).
+    /// 400 for a request that cannot be expressed as a command, 503 when the store cannot
+    /// answer, 500 otherwise (a server misconfiguration).
     pub fn http_status(&self) -> u16 {
         match self {
             Error::Malformed { .. }
@@ -157,7 +180,10 @@ impl Error {
             | Error::Expired { .. }
             | Error::NotYetValid { .. }
             | Error::InvalidPolicy { .. }
-            | Error::MissingCredentials => 401,
+            | Error::MissingCredentials
+            | Error::Revoked { .. }
+            | Error::UsedUp { .. } => 401,
+            Error::Unavailable { .. } => 503,
             Error::Denied { .. } => 403,
             Error::InvalidCommand { .. } => 400,
             Error::InvalidPermission { .. }
@@ -273,6 +299,19 @@ impl fmt::Display for Error {
                 write!(f, "invalid argument {name}: {reason}")
             }
             Error::MissingCredentials => f.write_str("no credentials were presented"),
+            Error::Revoked { by: "jti" } => f.write_str("the credential was revoked"),
+            Error::Revoked { by: "kid" } => {
+                f.write_str("every credential of this key issued before its revocation was revoked")
+            }
+            Error::Revoked { .. } => {
+                f.write_str("every credential issued before the revocation was revoked")
+            }
+            Error::UsedUp { uses } => {
+                write!(f, "the credential was used {uses} times, all it allows")
+            }
+            Error::Unavailable { reason } => {
+                write!(f, "the revocation store cannot answer: {reason}")
+            }
         }
     }
 }
@@ -322,6 +361,9 @@ mod tests {
             Error::WeakSecret { reason: "x".into() },
             Error::argument("leeway", "x"),
             Error::MissingCredentials,
+            Error::Revoked { by: "jti" },
+            Error::UsedUp { uses: 1 },
+            Error::Unavailable { reason: "x".into() },
         ];
         let codes: Vec<_> = all.iter().map(Error::code).collect();
         assert_eq!(codes, Error::CODES);

@@ -51,6 +51,7 @@ mod policy;
 mod pubkey;
 mod request;
 mod sign;
+pub mod store;
 mod verify;
 
 pub use capability::{

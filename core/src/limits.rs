@@ -59,6 +59,10 @@ pub const MAX_KID_LEN: usize = 64;
 /// Longest `jti`, in characters (DESIGN.md §2).
 pub const MAX_JTI_LEN: usize = 128;
 
+/// Largest `uses` (DESIGN.md §9): a million requests is more than a one-time or N-times
+/// link needs, and keeps the counter small.
+pub const MAX_USES: u64 = 1_000_000;
+
 /// Largest leeway, in seconds. An hour covers any real clock skew; more would silently
 /// extend every credential's life.
 pub const MAX_LEEWAY: u64 = 3600;

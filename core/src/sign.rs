@@ -173,6 +173,9 @@ impl Signer {
             kid: self.kid.as_deref().map(Cow::Borrowed),
             nbf: claims.nbf,
             jti: claims.jti.map(Cow::Borrowed),
+            // Every credential says when it was issued: revocation "before a time" reads it.
+            iat: Some(now),
+            uses: claims.uses,
         };
         let policy = Policy::assemble(parts, &self.compiled)?;
         self.sign_policy(&policy, Style::Canonical)
@@ -323,7 +326,7 @@ mod tests {
             .unwrap();
         assert_eq!(creds.expiry(), 1900);
         let json = crate::encoding::base64_decode(creds.policy().as_bytes()).unwrap();
-        assert_eq!(json, br#"{"call":["pick"],"expiry":1900}"#);
+        assert_eq!(json, br#"{"call":["pick"],"expiry":1900,"iat":1000}"#);
         assert_eq!(creds.signature().len(), 64);
         assert_eq!(
             creds.token(),
@@ -414,7 +417,7 @@ mod tests {
         let signer = Signer::builder().secret(SECRET).kid("k1").build().unwrap();
         let creds = signer.issue_at(&Claims::default(), 0).unwrap();
         let json = crate::encoding::base64_decode(creds.policy().as_bytes()).unwrap();
-        assert_eq!(json, br#"{"expiry":900,"kid":"k1"}"#);
+        assert_eq!(json, br#"{"expiry":900,"iat":0,"kid":"k1"}"#);
         assert_eq!(Signer::new(b"short").unwrap_err().code(), "weak_secret");
         assert!(
             Signer::builder()

@@ -52,6 +52,11 @@ fn capability_vectors() {
 }
 
 #[test]
+fn store_vectors() {
+    run_file("store");
+}
+
+#[test]
 fn issued_credentials_verify() {
     // Every successful issue vector verifies with the same secret, as of its `now`.
     for v in load("issue.json") {
@@ -92,6 +97,15 @@ fn every_error_code_is_in_the_vectors() {
         for v in load(&format!("{file}.json")) {
             if let Some(code) = v["expected"].get("error").and_then(Value::as_str) {
                 seen.insert(code.to_owned());
+            }
+            // Store vectors record each step's outcome: the codes among them count too.
+            if let Some(steps) = v["expected"].get("ok").and_then(Value::as_array) {
+                let codes = steps.iter().filter_map(Value::as_str);
+                seen.extend(
+                    codes
+                        .filter(|c| Error::CODES.contains(c))
+                        .map(str::to_owned),
+                );
             }
         }
     }

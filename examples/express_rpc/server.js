@@ -21,7 +21,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const busboy = require('busboy')
 const express = require('express')
-const { KUBO_IGNORE, Permission, Signer, SigningKey, Verifier, covers } = require('capsign')
+const { KUBO_IGNORE, MemoryStore, Permission, Signer, SigningKey, Verifier, covers } = require('capsign')
 const { capsign } = require('capsign/express')
 
 const PREFIX = '/api/v0'
@@ -40,7 +40,8 @@ const ROOT_PERMISSIONS = [
   'pin ls [--type=*] **',
   'id',
   'version',
-  'token create [--lifetime=*] **',
+  'token create [--lifetime=*] [--uses=*] **',
+  'token revoke [--expiry=*] *',
 ]
 
 /** CIDv1, raw codec, sha2-256, base32: the CID of `ipfs add --cid-version=1 --raw-leaves`. */
@@ -95,9 +96,11 @@ function values(query, name) {
 
 /**
  * The API as an Express app. `dataDir` holds the blocks, the pins and (unless
- * `signingKey` is given) the node's key. Returns `{ app, signer, verifier, peerId, rootToken }`.
+ * `signingKey` is given) the node's key; `store` (default: a MemoryStore; a RedisStore to
+ * share it) holds revocations and use counts. Returns
+ * `{ app, signer, verifier, store, peerId, rootToken }`.
  */
-function createApp({ dataDir, signingKey, log = () => {}, maxAddBytes = MAX_ADD_BYTES } = {}) {
+function createApp({ dataDir, signingKey, store = new MemoryStore(), log = () => {}, maxAddBytes = MAX_ADD_BYTES } = {}) {
   const blocks = path.join(dataDir, 'blocks')
   fs.mkdirSync(blocks, { recursive: true, mode: 0o700 })
   const pinsFile = path.join(dataDir, 'pins.json')
@@ -132,7 +135,7 @@ function createApp({ dataDir, signingKey, log = () => {}, maxAddBytes = MAX_ADD_
     return next()
   })
   // Every command: credentials first, before any body is read.
-  app.use(PREFIX, capsign({ verifier, rpc: PREFIX, ignore: KUBO_IGNORE, log }))
+  app.use(PREFIX, capsign({ verifier, store, rpc: PREFIX, ignore: KUBO_IGNORE, log }))
 
   app.post(`${PREFIX}/add`, (req, res) => {
     let parser
@@ -272,11 +275,32 @@ function createApp({ dataDir, signingKey, log = () => {}, maxAddBytes = MAX_ADD_
     const lifetimeText = values(req.query, 'lifetime').at(-1) ?? '900'
     const lifetime = Number(lifetimeText)
     if (!/^[0-9]{1,6}$/.test(lifetimeText) || lifetime < 1) return kuboError(res, 400, 'lifetime is a number of seconds')
+    const usesText = values(req.query, 'uses').at(-1)
+    if (usesText !== undefined && !/^[1-9][0-9]{0,5}$/.test(usesText)) return kuboError(res, 400, 'uses is a number of requests, 1 to 999999')
     const now = Math.floor(Date.now() / 1000)
     // At most a day, and never longer than the token that minted it.
     const expiry = Math.min(now + Math.min(lifetime, 24 * 3600), req.capsign.expiry)
-    const minted = signer.issue({ expiry, permissions: requested, now })
-    return res.json({ Token: minted.token, Expiry: minted.expiry, Permissions: requested })
+    // Every minted token has a jti, so that it can be revoked.
+    const jti = crypto.randomBytes(12).toString('base64url')
+    const uses = usesText === undefined ? undefined : Number(usesText)
+    const minted = signer.issue({ expiry, permissions: requested, now, jti, uses })
+    return res.json({ Token: minted.token, Expiry: minted.expiry, Permissions: requested, Jti: jti })
+  })
+
+  // Revokes one token by its jti, until its expiry (given, or a day: the longest a minted
+  // token lives), in this node's store.
+  app.post(`${PREFIX}/token/revoke`, async (req, res, next) => {
+    const [jti] = values(req.query, 'arg')
+    const expiryText = values(req.query, 'expiry').at(-1)
+    const expiry = expiryText === undefined ? Math.floor(Date.now() / 1000) + 24 * 3600 : Number(expiryText)
+    if (!jti || !Number.isSafeInteger(expiry) || expiry < 0) return kuboError(res, 400, 'token revoke takes a jti (arg=…) and an optional expiry')
+    try {
+      await store.revoke({ jti, expiry })
+    } catch (e) {
+      if (e?.name === 'CapsignError') return kuboError(res, e.status, e.message)
+      return next(e)
+    }
+    return res.json({ Revoked: jti })
   })
 
   app.use((err, req, res, _next) => {
@@ -285,7 +309,7 @@ function createApp({ dataDir, signingKey, log = () => {}, maxAddBytes = MAX_ADD_
   })
 
   const rootToken = signer.issue({ expiresIn: 24 * 3600, permissions: ROOT_PERMISSIONS }).token
-  return { app, signer, verifier, peerId, rootToken }
+  return { app, signer, verifier, store, peerId, rootToken }
 }
 
 function main() {

@@ -20,6 +20,7 @@ mod error;
 mod http;
 mod pubkey;
 mod signing;
+mod store;
 mod verifying;
 
 use napi::JsString;

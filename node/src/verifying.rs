@@ -119,6 +119,12 @@ pub struct Verifier {
     inner: capsign::Verifier,
 }
 
+impl Verifier {
+    pub(crate) fn inner(&self) -> &capsign::Verifier {
+        &self.inner
+    }
+}
+
 #[napi]
 impl Verifier {
     /// `kids` and `secrets` are parallel lists (the keys' own properties, read in

@@ -14,11 +14,14 @@ __all__ = [
     "Command",
     "Credentials",
     "Grant",
+    "MemoryStore",
     "Permission",
     "PublicKey",
+    "RedisCall",
     "Route",
     "Signer",
     "SigningKey",
+    "StoreLayout",
     "Verifier",
     "__version__",
     "covers",
@@ -112,6 +115,7 @@ class Signer:
         permissions: Sequence[str] | None = None,
         nbf: int | None = None,
         jti: str | None = None,
+        uses: int | None = None,
         now: int | None = None,
     ) -> Credentials: ...
 
@@ -222,3 +226,49 @@ def parse_security_task(task: str) -> tuple[str, str]: ...
 def decode_unverified(policy_or_token: str) -> str: ...
 def log_safe(text: str) -> str: ...
 def key_set(public_keys: Mapping[str, PublicKey | str]) -> str: ...
+
+@final
+class MemoryStore:
+    def __new__(cls, *, leeway: int = 3600) -> MemoryStore: ...
+    def check(self, grant: Grant, *, now: int | None = None) -> None: ...
+    def revoke(
+        self,
+        *,
+        jti: str | None = None,
+        expiry: int | None = None,
+        kid: str | None = None,
+        before: int | None = None,
+        now: int | None = None,
+    ) -> None: ...
+    def sweep(self, *, now: int | None = None) -> None: ...
+    def __len__(self) -> int: ...
+
+@final
+class RedisCall:
+    @property
+    def script(self) -> str: ...
+    @property
+    def sha1(self) -> str: ...
+    @property
+    def keys(self) -> list[str]: ...
+    @property
+    def args(self) -> list[str]: ...
+
+@final
+class StoreLayout:
+    def __new__(cls, *, prefix: str = "capsign:", leeway: int = 3600) -> StoreLayout: ...
+    @property
+    def prefix(self) -> str: ...
+    @property
+    def leeway(self) -> int: ...
+    def check_call(self, grant: Grant) -> RedisCall: ...
+    def revoke_call(
+        self,
+        *,
+        jti: str | None = None,
+        expiry: int | None = None,
+        kid: str | None = None,
+        before: int | None = None,
+    ) -> RedisCall: ...
+    def decide(self, grant: Grant, reply: str | None) -> None: ...
+    def confirm(self, reply: str | None) -> None: ...

@@ -1,4 +1,5 @@
-"""The ``capsign`` command line: ``keygen``, ``pubkey``, ``issue``, ``verify``, ``inspect``.
+"""The ``capsign`` command line: ``keygen``, ``pubkey``, ``issue``, ``verify``, ``inspect``,
+``revoke``.
 
 Secrets come from ``--secret-file PATH`` or the ``CAPSIGN_SECRET`` environment variable
 (keys by kid from ``--keys-file PATH`` or ``CAPSIGN_KEYS``, a JSON object), never from
@@ -16,6 +17,7 @@ Exit codes (scripts can rely on them; the message on stderr starts with the erro
 2     usage: bad arguments, claims or commands that cannot be issued or checked
 3     ``verify``: valid credentials that do not allow the request (denied)
 4     configuration: no secret, a weak secret, an unusable option value
+5     ``revoke``: the store did not answer (nothing was recorded)
 ====  ===========================================================================
 """
 
@@ -26,6 +28,7 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -39,6 +42,7 @@ from capsign.exceptions import (
     InvalidCredentials,
     InvalidPermission,
     InvalidPolicy,
+    Unavailable,
     WeakSecret,
 )
 
@@ -47,6 +51,7 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_DENIED = 3
 EXIT_CONFIG = 4
+EXIT_UNAVAILABLE = 5
 
 
 class ConfigError(Exception):
@@ -286,6 +291,40 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_revoke(args: argparse.Namespace) -> int:
+    try:
+        import redis
+    except ImportError:
+        raise ConfigError("revoke needs redis-py: pip install redis") from None
+    from capsign.stores import RedisStore
+
+    before = args.before
+    if before == "now":
+        before = str(int(time.time()) + 1)  # everything issued up to this second
+    if before is not None and not before.isdigit():
+        raise _Usage("--before takes Unix seconds, or now")
+    jti, expiry = args.jti, args.expiry
+    if args.token is not None:
+        if jti is not None or expiry is not None:
+            raise _Usage("give --token, or --jti with --expiry, not both")
+        # Read, not verified: revoking a credential can only take rights away.
+        policy = json.loads(capsign.decode_unverified(_credential_text(args.token)))
+        jti, expiry = policy.get("jti"), policy.get("expiry")
+        if not isinstance(jti, str):
+            raise _Usage("that credential has no jti: revoke its key (--kid, --before) instead")
+    try:
+        client = redis.Redis.from_url(args.redis, socket_timeout=5, socket_connect_timeout=5)
+    except ValueError:
+        raise ConfigError("--redis must be a redis:// or rediss:// URL") from None
+    store = RedisStore(client, prefix=args.prefix, leeway=args.leeway)
+    store.revoke(
+        jti=jti, expiry=expiry, kid=args.kid, before=int(before) if before is not None else None
+    )
+    what = f"jti {jti}" if jti else (f"kid {args.kid}" if args.kid else "everything")
+    print(f"revoked {what}" + (f" issued before {before}" if before else ""), file=sys.stderr)
+    return EXIT_OK
+
+
 class _Usage(Exception):
     """A usage problem found after parsing (exit 2)."""
 
@@ -336,6 +375,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     _issue_parser(add("issue", help="issue credentials"))
     _verify_parser(add("verify", help="verify credentials (and a request)"))
+
+    revoke = add("revoke", help="revoke credentials in a Redis store shared by the verifiers")
+    revoke.add_argument("--redis", metavar="URL", required=True, help="redis://host:port/db")
+    revoke.add_argument("--jti", help="one credential, by its jti (with --expiry)")
+    revoke.add_argument("--expiry", type=int, metavar="UNIX", help="that credential's expiry")
+    revoke.add_argument("--token", help="the credential itself (its jti and expiry), or -")
+    revoke.add_argument("--kid", help="a key's credentials issued before --before")
+    revoke.add_argument("--before", metavar="UNIX", help="issued before this time (or now)")
+    revoke.add_argument("--prefix", default="capsign:", help="the store's key prefix")
+    revoke.add_argument(
+        "--leeway", type=int, default=3600, metavar="SECONDS", help="as the store's (3600)"
+    )
+    revoke.set_defaults(run=cmd_revoke)
 
     inspect = add("inspect", help="decode a credential WITHOUT verifying it")
     inspect.add_argument("credential", help="a token or a policy, or - for stdin")
@@ -425,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(e.code, e.message, EXIT_CONFIG)
     except Denied as e:
         _fail(e.code, e.message, EXIT_DENIED)
+    except Unavailable as e:
+        _fail(e.code, e.message, EXIT_UNAVAILABLE)
     except InvalidPolicy as e:
         # Claims that cannot be issued are a usage problem; a signed policy that breaks
         # the rules is invalid credentials.

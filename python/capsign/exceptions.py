@@ -81,6 +81,18 @@ class MissingCredentials(InvalidCredentials):
     code = "missing_credentials"
 
 
+class Revoked(InvalidCredentials):
+    """Genuine, current credentials that the store says were revoked."""
+
+    code = "revoked"
+
+
+class UsedUp(InvalidCredentials):
+    """Genuine, current credentials whose ``uses`` are all spent."""
+
+    code = "used_up"
+
+
 class InvalidPolicy(InvalidCredentials, ValueError):
     """A policy breaks a rule (signed, or about to be signed)."""
 
@@ -117,6 +129,12 @@ class InvalidArgument(CapsignError, ValueError):
     code = "invalid_argument"
 
 
+class Unavailable(CapsignError):
+    """The revocation store could not answer: the request is refused (HTTP 503)."""
+
+    code = "unavailable"
+
+
 #: The class for each error code; the native module raises through this mapping.
 BY_CODE: dict[str, type[CapsignError]] = {
     cls.code: cls
@@ -133,6 +151,9 @@ BY_CODE: dict[str, type[CapsignError]] = {
         WeakSecret,
         InvalidArgument,
         MissingCredentials,
+        Revoked,
+        UsedUp,
+        Unavailable,
     )
 }
 
@@ -150,6 +171,9 @@ __all__ = [
     "Malformed",
     "MissingCredentials",
     "NotYetValid",
+    "Revoked",
+    "Unavailable",
     "UnknownKey",
+    "UsedUp",
     "WeakSecret",
 ]

@@ -27,7 +27,9 @@
 
 Configuration: ``CAPSIGN_SECRET`` (default secret), ``CAPSIGN_KEYS`` (``{kid: secret}``),
 ``CAPSIGN_KID`` (the key to sign with, from ``CAPSIGN_KEYS``), ``CAPSIGN_LEEWAY``
-(seconds, default 0), ``CAPSIGN_MIN_SECRET_LEN`` (default 16). Ed25519:
+(seconds, default 0), ``CAPSIGN_MIN_SECRET_LEN`` (default 16), ``CAPSIGN_STORE`` (or
+``Capsign(app, store=…)``: a ``MemoryStore`` or ``capsign.stores.RedisStore`` checked
+after everything else, for revocation and ``uses``). Ed25519:
 ``CAPSIGN_SIGNING_KEY`` (a ``SigningKey`` or its seed text; the app signs with it, under
 ``CAPSIGN_KID`` or its peer ID, and trusts its public key), ``CAPSIGN_PUBLIC_KEYS``
 (``{kid: key}``) and ``CAPSIGN_KEY_SET`` (a JWK Set) for a verifier that cannot mint.
@@ -54,7 +56,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, jsonify, request
@@ -64,6 +66,7 @@ from capsign._native import (
     REFUSAL_HEADERS,
     Command,
     Credentials,
+    Grant,
     PublicKey,
     Route,
     Signer,
@@ -84,16 +87,24 @@ CommandSource = str | Command | Callable[[FlaskRequest], "str | Command"]
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 
+class Store(Protocol):
+    """What the extension needs of a store: ``MemoryStore`` or ``capsign.stores.RedisStore``."""
+
+    def check(self, grant: Grant) -> None: ...
+
+
 @dataclass(frozen=True)
 class _State:
     verifier: Verifier
     signer: Signer | None
+    store: Store | None
 
 
 class Capsign:
     """The Flask extension. Create it with the app, or later with :meth:`init_app`."""
 
-    def __init__(self, app: Flask | None = None) -> None:
+    def __init__(self, app: Flask | None = None, *, store: Store | None = None) -> None:
+        self._store = store
         if app is not None:
             self.init_app(app)
 
@@ -126,7 +137,8 @@ class Capsign:
             signer = Signer(keys[kid], kid=kid, min_secret_len=min_len)
         elif signer is None and secret is not None:
             signer = Signer(secret, min_secret_len=min_len)
-        app.extensions["capsign"] = _State(verifier, signer)
+        store = app.config.get("CAPSIGN_STORE", self._store)
+        app.extensions["capsign"] = _State(verifier, signer, store)
 
     @staticmethod
     def _state() -> _State:
@@ -139,6 +151,11 @@ class Capsign:
     def verifier(self) -> Verifier:
         """The current app's verifier."""
         return self._state().verifier
+
+    @property
+    def store(self) -> Store | None:
+        """The current app's store (revocation and use limits), if any."""
+        return self._state().store
 
     def key_set_response(self) -> Response:
         """The verifier's public keys as a JWK Set (``application/jwk-set+json``), for a
@@ -233,8 +250,9 @@ class Capsign:
         command_of: Callable[[FlaskRequest], str | Command] | None,
         fields: Callable[[FlaskRequest], Mapping[str, Any]] | None,
     ) -> Response | None:
+        state = self._state()
         try:
-            g.capsign = self._state().verifier.check_http(
+            grant = state.verifier.check_http(
                 route,
                 request.method,
                 raw_target(request),
@@ -242,8 +260,13 @@ class Capsign:
                 fields=fields(request) if fields is not None else None,
                 command=command_of(request) if command_of is not None else None,
             )
+            # Last, once everything else holds: forged, expired or denied requests never
+            # reach the store, and never consume a use.
+            if state.store is not None:
+                state.store.check(grant)
         except CapsignError as e:
             return _refuse(e)
+        g.capsign = grant
         return None
 
 

@@ -8,6 +8,7 @@ mod http;
 mod pubkey;
 mod request;
 mod signing;
+mod store;
 mod verifying;
 
 use pyo3::prelude::*;
@@ -81,6 +82,7 @@ fn limits(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         ("MIN_SECRET_LEN", l::MIN_SECRET_LEN as u64),
         ("MAX_KID_LEN", l::MAX_KID_LEN as u64),
         ("MAX_JTI_LEN", l::MAX_JTI_LEN as u64),
+        ("MAX_USES", l::MAX_USES),
         ("MAX_LEEWAY", l::MAX_LEEWAY),
         ("MAX_INTEGER", l::MAX_INTEGER),
         ("DEFAULT_LIFETIME", l::DEFAULT_LIFETIME),
@@ -97,6 +99,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifying::Verifier>()?;
     m.add_class::<verifying::Grant>()?;
     m.add_class::<http::Route>()?;
+    m.add_class::<store::MemoryStore>()?;
+    m.add_class::<store::StoreLayout>()?;
+    m.add_class::<store::RedisCall>()?;
     m.add_class::<pubkey::SigningKey>()?;
     m.add_class::<pubkey::PublicKey>()?;
     m.add_function(wrap_pyfunction!(pubkey::key_set, m)?)?;

@@ -53,7 +53,7 @@ impl Signer {
     /// Issues credentials. Give `expires_in` or `expiry` (default: 900 seconds).
     #[pyo3(signature = (*, expires_in=None, expiry=None, call=None, handle=None, url=None,
                         path=None, container=None, max_size=None, min_size=None,
-                        permissions=None, nbf=None, jti=None, now=None))]
+                        permissions=None, nbf=None, jti=None, uses=None, now=None))]
     #[allow(clippy::too_many_arguments)]
     fn issue(
         &self,
@@ -69,6 +69,7 @@ impl Signer {
         permissions: Option<Vec<PyBackedStr>>,
         nbf: Option<u64>,
         jti: Option<PyBackedStr>,
+        uses: Option<u64>,
         now: Option<u64>,
     ) -> Result<Credentials, Failure> {
         let call: Option<Vec<&str>> = call.as_ref().map(|v| v.iter().map(|s| &**s).collect());
@@ -88,6 +89,7 @@ impl Signer {
             permissions: permissions.as_deref(),
             nbf,
             jti: jti.as_deref(),
+            uses,
         };
         let now = now.unwrap_or_else(capsign::unix_now);
         Ok(Credentials(self.0.issue_at(&claims, now)?))

@@ -163,6 +163,10 @@ impl Verifier {
 pub(crate) struct Grant(capsign::Grant);
 
 impl Grant {
+    pub(crate) fn inner(&self) -> &capsign::Grant {
+        &self.0
+    }
+
     pub(crate) fn authorize_request(&self, args: &RequestArgs) -> Result<Option<String>, Failure> {
         let matched = self.0.authorize(&args.request()?)?;
         Ok(matched.map(|p| p.as_str().to_owned()))

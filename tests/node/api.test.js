@@ -31,6 +31,7 @@ test('round trip with every field', () => {
     permissions: ['pin add [-r] *', 'cat /ipfs/QmA'],
     nbf: NOW - 5,
     jti: 'req-1',
+    uses: 3,
     now: NOW,
   })
   assert.equal(creds.expiry, NOW + 600)
@@ -47,6 +48,7 @@ test('round trip with every field', () => {
     container: 'bucket-1',
     expiry: NOW + 600,
     handle: 'KW9EJhYtS6y48Whm2S6D',
+    iat: NOW,
     jti: 'req-1',
     maxSize: 10_485_760,
     minSize: 1,
@@ -54,6 +56,7 @@ test('round trip with every field', () => {
     path: '/uploads/user-42/.*',
     permissions: ['pin add [-r] *', 'cat /ipfs/QmA'],
     url: 'https://cdn\\.example\\.com/.*',
+    uses: 3,
   })
   const handle = 'KW9EJhYtS6y48Whm2S6D'
   assert.equal(grant.authorize({ handle, command: 'pin add -r QmX' }), 'pin add [-r] *')
@@ -67,12 +70,17 @@ test('round trip with every field', () => {
   assert.equal(denied.challenge, 'Bearer realm="capsign", error="insufficient_scope"')
 })
 
-test('every error code is reachable', () => {
+test('every error code is reachable', async () => {
   const signer = new capsign.Signer(SECRET)
   const verifier = new capsign.Verifier(SECRET)
   const token = signer.issue({ expiresIn: 60, call: ['read'], nbf: NOW + 10, now: NOW }).token
   const [policy, signature] = token.split('.')
   const flipped = signature.slice(0, -1) + (signature.endsWith('0') ? '1' : '0')
+  const revoked = new capsign.MemoryStore()
+  revoked.revoke({ before: NOW + 1 })
+  const once = signer.issue({ jti: 'once', uses: 1, now: NOW }).token
+  const spent = new capsign.MemoryStore()
+  spent.check(verifier.verifyToken(once, { now: NOW }), { now: NOW })
   const cases = {
     malformed: () => verifier.verifyToken('not a token'),
     bad_signature: () => verifier.verify(policy, flipped, { now: NOW + 20 }),
@@ -87,14 +95,22 @@ test('every error code is reachable', () => {
     invalid_argument: () => new capsign.Verifier(),
     missing_credentials: () =>
       verifier.checkHttp(new capsign.Route({ call: 'read' }), { method: 'GET', target: '/x' }),
+    revoked: () => revoked.check(verifier.verifyToken(once, { now: NOW }), { now: NOW }),
+    used_up: () => spent.check(verifier.verifyToken(once, { now: NOW }), { now: NOW }),
+    unavailable: () => new capsign.RedisStore({}).check(verifier.verifyToken(once, { now: NOW })),
   }
   assert.deepStrictEqual(Object.keys(cases).sort(), [...capsign.errorCodes()].sort())
   for (const [code, action] of Object.entries(cases)) {
-    const e = codeOf(action)
-    assert.ok(e instanceof Error)
+    let e
+    try {
+      await action()
+    } catch (thrown) {
+      e = thrown
+    }
+    assert.ok(e instanceof Error, code)
     assert.equal(e.code, code)
     assert.ok(e.message.length > 0)
-    assert.ok([400, 401, 403, 500].includes(e.status), `${code}: ${e.status}`)
+    assert.ok([400, 401, 403, 500, 503].includes(e.status), `${code}: ${e.status}`)
     assert.ok(e.challenge.startsWith('Bearer realm="capsign"'))
     assert.ok(typeof e.stack === 'string')
   }
@@ -236,7 +252,7 @@ test('helpers', () => {
   assert.notEqual(a, capsign.generateSecret())
   assert.equal(capsign.challenge(), 'Bearer realm="capsign"')
   const creds = new capsign.Signer(SECRET).issue({ call: ['read'], now: NOW })
-  assert.equal(capsign.decodeUnverified(creds.token), `{"call":["read"],"expiry":${NOW + 900}}`)
+  assert.equal(capsign.decodeUnverified(creds.token), `{"call":["read"],"expiry":${NOW + 900},"iat":${NOW}}`)
   assert.equal(codeOf(() => capsign.decodeUnverified('!!')).code, 'malformed')
 })
 

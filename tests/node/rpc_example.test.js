@@ -167,3 +167,23 @@ test('token create refuses permissions it cannot parse, and lifetimes that are n
   const lifetime = await send(port, { path: '/api/v0/token/create?arg=version&lifetime=1e9', token: root })
   assert.equal(lifetime.status, 400)
 })
+
+test('minted tokens carry a jti: they can be limited in uses, and revoked', async () => {
+  const twice = await send(port, { path: '/api/v0/token/create?arg=version&uses=2', token: root })
+  assert.equal(twice.status, 200, twice.raw.toString())
+  const statuses = []
+  for (let i = 0; i < 3; i++) statuses.push((await send(port, { path: '/api/v0/version', token: twice.json.Token })).status)
+  assert.deepStrictEqual(statuses, [200, 200, 401])
+  const minted = (await send(port, { path: '/api/v0/token/create?arg=id', token: root })).json
+  assert.equal((await send(port, { path: '/api/v0/id', token: minted.Token })).status, 200)
+  const revoked = await send(port, { path: `/api/v0/token/revoke?arg=${minted.Jti}&expiry=${minted.Expiry}`, token: root })
+  assert.equal(revoked.status, 200, revoked.raw.toString())
+  const after = await send(port, { path: '/api/v0/id', token: minted.Token })
+  assert.equal(after.status, 401)
+  assert.equal(after.json.error, 'revoked')
+  // Revoking needs its own permission.
+  assert.equal((await send(port, { path: `/api/v0/token/revoke?arg=x`, token: minted.Token })).status, 403) // denied before the store is asked
+  const other = (await send(port, { path: '/api/v0/token/create?arg=version', token: root })).json.Token
+  assert.equal((await send(port, { path: '/api/v0/token/revoke?arg=x', token: other })).status, 403)
+  assert.equal((await send(port, { path: '/api/v0/token/create?arg=version&uses=0', token: root })).status, 400)
+})

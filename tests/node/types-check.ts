@@ -57,3 +57,14 @@ const edVerifier = new Verifier(null, { publicKeys: { [peerId]: signingKey.publi
 const served: string | null = edVerifier.keySet()
 const same: boolean = edPublic !== null && edPublic.equals(new capsign.PublicKey(edPublic.toBase64url())) && edPublic.jwk('k').length > 0
 app.get('/.well-known/capsign-keys.json', capsignExpress.keySet(edVerifier))
+
+// Revocation and use limits.
+const memory: capsign.MemoryStore = new capsign.MemoryStore({ leeway: 60 })
+const shared: capsign.Store = new capsign.RedisStore({}, { prefix: 'app:' })
+memory.revoke({ jti: 'j', expiry: 1 })
+memory.revoke({ kid: 'k', before: 1 })
+const size: number = memory.size
+const once = new Signer('an-app-secret-of-at-least-16-bytes').issue({ jti: 'j', uses: 1 })
+app.get('/once', capsignExpress.capsign({ verifier, store: shared, call: 'read' }))
+void once
+void size

@@ -98,10 +98,80 @@ test('filestack.json: every credential verifies in Node', () => {
   }
 })
 
+/** A Redis client that answers every script run with `reply` (a thrown error for `null`), and records the runs. */
+function scriptedClient(reply) {
+  const runs = []
+  return {
+    runs,
+    async call(...args) {
+      runs.push(args)
+      if (reply === null) throw new Error('connection refused')
+      return reply
+    },
+  }
+}
+
+function codeOf(run) {
+  try {
+    run()
+  } catch (e) {
+    if (e.name === 'CapsignError') return e.code
+    throw e
+  }
+  return 'ok'
+}
+
+async function asyncCodeOf(run) {
+  try {
+    await run()
+  } catch (e) {
+    if (e.name === 'CapsignError') return e.code
+    throw e
+  }
+  return 'ok'
+}
+
+describe('store.json', () => {
+  for (const v of loadVectors('store.json')) {
+    test(v.id, async () => {
+      const i = v.input
+      const verifier = vectorVerifier(v)
+      const memory = new capsign.MemoryStore({ leeway: i.leeway })
+      const options = { prefix: i.prefix, leeway: i.leeway }
+      const grant = (step, key) => verifier.verifyToken(step[key], { now: step.now, command: step.command })
+      const layoutOf = (run) => {
+        const client = scriptedClient('ok')
+        return run(new capsign.RedisStore(client, options)).then(() => {
+          const [, , count, ...rest] = client.runs[0]
+          return { keys: rest.slice(0, Number(count)), args: rest.slice(Number(count)) }
+        })
+      }
+      const out = []
+      for (const step of i.steps) {
+        if ('check' in step) out.push(codeOf(() => memory.check(grant(step, 'check'), { now: step.now })))
+        else if ('revoke' in step) out.push(codeOf(() => memory.revoke({ ...step.revoke, now: step.now })))
+        else if ('entries' in step) out.push(memory.size)
+        else if ('sweep' in step) out.push(codeOf(() => memory.sweep({ now: step.sweep })))
+        else if ('reply' in step) {
+          const g = grant(step, 'for')
+          out.push(await asyncCodeOf(() => new capsign.RedisStore(scriptedClient(step.reply), options).check(g)))
+        } else if ('call' in step) {
+          const g = grant(step, 'call')
+          out.push(await layoutOf((store) => store.check(g)))
+        } else out.push(await layoutOf((store) => store.revoke(step.revoke_call)))
+      }
+      assert.deepStrictEqual(out, v.expected.ok)
+    })
+  }
+})
+
 test('every error code has a vector', () => {
   const seen = new Set()
   for (const name of ['verify.json', 'attacks.json', 'issue.json', 'filestack.json', 'capability.json', 'http.json']) {
     for (const v of loadVectors(name)) if ('error' in v.expected) seen.add(v.expected.error)
+  }
+  for (const v of loadVectors('store.json')) {
+    for (const s of v.expected.ok ?? []) if (typeof s === 'string' && capsign.errorCodes().includes(s)) seen.add(s)
   }
   assert.deepStrictEqual([...seen].sort(), [...capsign.errorCodes()].sort())
 })

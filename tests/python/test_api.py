@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import capsign
+import capsign.stores
 from capsign import exceptions
 from conftest import NOW, SECRET
 
@@ -32,6 +33,7 @@ def test_round_trip_with_every_field(signer: capsign.Signer, verifier: capsign.V
         permissions=["pin add [-r] *", "cat /ipfs/QmA"],
         nbf=NOW - 5,
         jti="req-1",
+        uses=3,
         now=NOW,
     )
     assert creds.expiry == NOW + 600
@@ -48,6 +50,7 @@ def test_round_trip_with_every_field(signer: capsign.Signer, verifier: capsign.V
         "container": "bucket-1",
         "expiry": NOW + 600,
         "handle": "KW9EJhYtS6y48Whm2S6D",
+        "iat": NOW,
         "jti": "req-1",
         "maxSize": 10_485_760,
         "minSize": 1,
@@ -55,6 +58,7 @@ def test_round_trip_with_every_field(signer: capsign.Signer, verifier: capsign.V
         "path": "/uploads/user-42/.*",
         "permissions": ["pin add [-r] *", "cat /ipfs/QmA"],
         "url": r"https://cdn\.example\.com/.*",
+        "uses": 3,
     }
     assert grant.permissions == ["pin add [-r] *", "cat /ipfs/QmA"]
     # The policy restricts the handle, so every request must name it (§2).
@@ -96,6 +100,12 @@ def test_every_exception_class_is_reachable(
     token = signer.issue(expires_in=60, call=["read"], nbf=NOW + 10, now=NOW).token
     policy, signature = token.split(".")
     flipped = signature[:-1] + ("0" if signature[-1] != "0" else "1")
+    jti_token = signer.issue(jti="j", now=NOW).token
+    revoked = capsign.MemoryStore()
+    revoked.revoke(before=NOW + 1)
+    once = signer.issue(jti="once", uses=1, now=NOW).token
+    spent = capsign.MemoryStore()
+    spent.check(verifier.verify_token(once, now=NOW), now=NOW)
     cases: list[tuple[type[capsign.CapsignError], object]] = [
         (capsign.Malformed, lambda: verifier.verify_token("not a token")),
         (capsign.BadSignature, lambda: verifier.verify(policy, flipped, now=NOW + 20)),
@@ -112,6 +122,12 @@ def test_every_exception_class_is_reachable(
             capsign.MissingCredentials,
             lambda: verifier.check_http(capsign.Route(call="read"), "GET", "/x", []),
         ),
+        (capsign.Revoked, lambda: revoked.check(verifier.verify_token(jti_token, now=NOW))),
+        (capsign.UsedUp, lambda: spent.check(verifier.verify_token(once, now=NOW), now=NOW)),
+        (
+            capsign.Unavailable,
+            lambda: capsign.stores.RedisStore(object()).check(verifier.verify_token(once, now=NOW)),
+        ),
     ]
     assert {cls.code for cls, _ in cases} == set(capsign.ERROR_CODES)
     for cls, action in cases:
@@ -122,7 +138,7 @@ def test_every_exception_class_is_reachable(
         assert isinstance(e, capsign.CapsignError)
         assert e.code == cls.code
         assert str(e) == e.message and e.message
-        assert e.status in (400, 401, 403, 500)
+        assert e.status in (400, 401, 403, 500, 503)
         assert e.challenge.startswith('Bearer realm="capsign"')
 
 
@@ -288,7 +304,8 @@ def test_generated_secrets() -> None:
 
 def test_decode_unverified(signer: capsign.Signer) -> None:
     creds = signer.issue(call=["read"], now=NOW)
-    assert capsign.decode_unverified(creds.token) == f'{{"call":["read"],"expiry":{NOW + 900}}}'
+    expected = f'{{"call":["read"],"expiry":{NOW + 900},"iat":{NOW}}}'
+    assert capsign.decode_unverified(creds.token) == expected
     with pytest.raises(capsign.Malformed):
         capsign.decode_unverified("!!")
 

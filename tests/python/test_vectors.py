@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import capsign
+import capsign.stores
 from capsign import filestack
 from conftest import load_vectors, vector_params, vector_verifier, verify_vector
 
@@ -123,6 +124,47 @@ def test_capability(vector: dict[str, Any]) -> None:
     check(vector, run)
 
 
+def _code(run: Callable[[], Any]) -> str:
+    try:
+        run()
+    except capsign.CapsignError as e:
+        return e.code
+    return "ok"
+
+
+@vector_params("store.json")
+def test_store(vector: dict[str, Any]) -> None:
+    i = vector["input"]
+    verifier = vector_verifier(vector)
+    layout = capsign.stores.StoreLayout(prefix=i.get("prefix", "capsign:"), leeway=i["leeway"])
+    memory = capsign.MemoryStore(leeway=i["leeway"])
+
+    def grant(step: dict[str, Any], key: str) -> capsign.Grant:
+        request = {"command": step["command"]} if "command" in step else {}
+        return verifier.verify_token(step[key], now=step["now"], **request)
+
+    def outcome(step: dict[str, Any]) -> Any:
+        if "check" in step:
+            return _code(lambda: memory.check(grant(step, "check"), now=step["now"]))
+        if "revoke" in step:
+            return _code(lambda: memory.revoke(now=step["now"], **step["revoke"]))
+        if "entries" in step:
+            return len(memory)
+        if "sweep" in step:
+            memory.sweep(now=step["sweep"])
+            return "ok"
+        if "reply" in step:
+            return _code(lambda: layout.decide(grant(step, "for"), step["reply"]))
+        call = (
+            layout.check_call(grant(step, "call"))
+            if "call" in step
+            else layout.revoke_call(**step["revoke_call"])
+        )
+        return {"keys": call.keys, "args": call.args}
+
+    check(vector, lambda: [outcome(step) for step in i["steps"]])
+
+
 def test_every_error_code_has_a_vector_and_a_class() -> None:
     seen = set()
     for name in (
@@ -136,5 +178,8 @@ def test_every_error_code_has_a_vector_and_a_class() -> None:
         for v in load_vectors(name):
             if "error" in v["expected"]:
                 seen.add(v["expected"]["error"])
+    for v in load_vectors("store.json"):
+        steps = v["expected"].get("ok", [])
+        seen.update(s for s in steps if isinstance(s, str) and s in capsign.ERROR_CODES)
     assert seen == set(capsign.ERROR_CODES)
     assert set(capsign.exceptions.BY_CODE) == set(capsign.ERROR_CODES)

@@ -69,13 +69,13 @@ def ndjson(objects: list[dict[str, Any]]) -> Response:
     return Response(body, mimetype="application/json", headers={"X-Chunked-Output": "1"})
 
 
-def create_app(secret: str, seed: str | None = None) -> Flask:
+def create_app(secret: str, seed: str | None = None, store: Any = None) -> Flask:
     key = capsign.SigningKey(seed) if seed else capsign.SigningKey.generate()
     app = Flask(__name__)
     app.config.update(
         CAPSIGN_SECRET=secret, CAPSIGN_PUBLIC_KEYS={key.public_key.peer_id: key.public_key}
     )
-    ext = Capsign(app)
+    ext = Capsign(app, store=store)
     signer = capsign.Signer(signing_key=key)
     peer_id = key.public_key.peer_id
     public_proto = base64.b64encode(
@@ -183,12 +183,30 @@ def create_app(secret: str, seed: str | None = None) -> Flask:
     def metadata(handle: str) -> Response:
         return jsonify(handle=handle, size=0, mimetype="application/octet-stream")
 
+    # Revocation through this process's store (a token with the permission `revoke`).
+    @app.post("/admin/revoke")
+    @ext.require(command="revoke")
+    def revoke() -> Response:
+        assert ext.store is not None, "started without REDIS_URL"
+        ext.store.revoke(jti=request.args["jti"], expiry=int(request.args["expiry"]))  # type: ignore[attr-defined]
+        return jsonify(revoked=request.args["jti"])
+
     return app
 
 
 def main() -> int:
     port = int(sys.argv[1])
-    app = create_app(os.environ["CAPSIGN_SECRET"], os.environ.get("CAPSIGN_NODE_SEED"))
+    store = None
+    if os.environ.get("REDIS_URL"):
+        import redis
+
+        from capsign.stores import RedisStore
+
+        client = redis.Redis.from_url(
+            os.environ["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1
+        )
+        store = RedisStore(client)
+    app = create_app(os.environ["CAPSIGN_SECRET"], os.environ.get("CAPSIGN_NODE_SEED"), store)
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", port, app, threaded=True)

@@ -114,8 +114,10 @@ impl<'a> RawPolicy<'a> {
                     let value = Some(json_integer(field, raw, strict_integers)?);
                     match field {
                         Field::Expiry => parts.expiry = value,
+                        Field::Iat => parts.iat = value,
                         Field::Nbf => parts.nbf = value,
                         Field::MaxSize => parts.max_size = value,
+                        Field::Uses => parts.uses = value,
                         _ => parts.min_size = value,
                     }
                 }

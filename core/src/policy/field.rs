@@ -58,6 +58,7 @@ fields! {
     Container => "container": String,
     Expiry => "expiry": Integer,
     Handle => "handle": String,
+    Iat => "iat": Integer,
     Jti => "jti": String,
     Kid => "kid": String,
     MaxSize => "maxSize": Integer,
@@ -66,12 +67,13 @@ fields! {
     Path => "path": String,
     Permissions => "permissions": Strings,
     Url => "url": String,
+    Uses => "uses": Integer,
 }
 
 /// One field of a policy, for bindings and tools that rebuild the policy object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldValue<'a> {
-    /// `expiry`, `nbf`, `maxSize`, `minSize`.
+    /// `expiry`, `iat`, `nbf`, `maxSize`, `minSize`, `uses`.
     Integer(u64),
     /// `handle`, `url`, `path`, `container`, `kid`, `jti`.
     String(&'a str),

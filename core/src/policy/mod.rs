@@ -25,7 +25,7 @@ use std::sync::Arc;
 use crate::capability::{Permission, PermissionSet};
 use crate::error::{Error, Result};
 use crate::keys::kid_problem;
-use crate::limits::{MAX_INTEGER, MAX_JTI_LEN};
+use crate::limits::{MAX_INTEGER, MAX_JTI_LEN, MAX_USES};
 use crate::pattern::Pattern;
 pub use call::Call;
 use call::DEFAULT_CALLS;
@@ -49,6 +49,8 @@ pub(crate) struct Parts<'a> {
     pub(crate) kid: Option<Cow<'a, str>>,
     pub(crate) nbf: Option<u64>,
     pub(crate) jti: Option<Cow<'a, str>>,
+    pub(crate) iat: Option<u64>,
+    pub(crate) uses: Option<u64>,
 }
 
 /// A field's value, borrowed from a policy.
@@ -75,6 +77,8 @@ pub struct Policy {
     kid: Option<Box<str>>,
     nbf: Option<u64>,
     jti: Option<Box<str>>,
+    iat: Option<u64>,
+    uses: Option<u32>,
 }
 
 impl Policy {
@@ -136,6 +140,16 @@ impl Policy {
             .jti
             .map(|j| text(Field::Jti, &j, MAX_JTI_LEN))
             .transpose()?;
+        let iat = parts.iat.map(|v| integer(Field::Iat, v)).transpose()?;
+        if let Some(iat) = iat
+            && iat > expiry
+        {
+            return Err(Error::policy(
+                Field::Iat.name(),
+                format!("iat {iat} is after expiry {expiry}"),
+            ));
+        }
+        let uses = parts.uses.map(|v| uses(v, jti.is_some())).transpose()?;
         let call = parts.call;
         let allowed_calls = match (&call, &permissions) {
             (Some(calls), _) => calls.iter().fold(0, |bits, c| bits | c.bit()),
@@ -156,6 +170,8 @@ impl Policy {
             kid,
             nbf,
             jti,
+            iat,
+            uses,
         })
     }
 
@@ -169,6 +185,7 @@ impl Policy {
             Field::Container => pattern(&self.container),
             Field::Expiry => Some(Item::Integer(self.expiry)),
             Field::Handle => self.handle.as_deref().map(Item::String),
+            Field::Iat => self.iat.map(Item::Integer),
             Field::Jti => self.jti.as_deref().map(Item::String),
             Field::Kid => self.kid.as_deref().map(Item::String),
             Field::MaxSize => self.max_size.map(Item::Integer),
@@ -177,6 +194,7 @@ impl Policy {
             Field::Path => pattern(&self.path),
             Field::Permissions => self.permissions.as_deref().map(Item::Permissions),
             Field::Url => pattern(&self.url),
+            Field::Uses => self.uses.map(|n| Item::Integer(u64::from(n))),
         }
     }
 
@@ -266,6 +284,16 @@ impl Policy {
         self.jti.as_deref()
     }
 
+    /// `iat` (issued at, Unix seconds), if present.
+    pub fn iat(&self) -> Option<u64> {
+        self.iat
+    }
+
+    /// `uses` (how many requests the credential may authorize), if present.
+    pub fn uses(&self) -> Option<u32> {
+        self.uses
+    }
+
     /// Whether the policy allows `call` (Filestack's rules, including the `exif` exception
     /// and "a policy with `permissions` but no `call` grants no calls").
     pub fn allows_call(&self, call: Call) -> bool {
@@ -287,6 +315,23 @@ impl Policy {
         }
         Ok(())
     }
+}
+
+/// `uses`: 1 to [`MAX_USES`], and only with a `jti` (the counter's name).
+fn uses(value: u64, has_jti: bool) -> Result<u32> {
+    if !(1..=MAX_USES).contains(&value) {
+        return Err(Error::policy(
+            Field::Uses.name(),
+            format!("{value} is outside [1, {MAX_USES}]"),
+        ));
+    }
+    if !has_jti {
+        return Err(Error::policy(
+            Field::Uses.name(),
+            "needs a jti to count the uses under",
+        ));
+    }
+    u32::try_from(value).map_err(|_| Error::policy(Field::Uses.name(), "is too large"))
 }
 
 fn integer(field: Field, value: u64) -> Result<u64> {
@@ -338,9 +383,9 @@ mod tests {
     fn every_field_parses_and_writes_back() {
         let p = policy(
             r#"{"call":["pick","store"],"container":"bucket-[0-9]+","expiry":100,
-                "handle":"KW9EJhYtS6y48Whm2S6D","jti":"t-1","kid":"k1","maxSize":10,
+                "handle":"KW9EJhYtS6y48Whm2S6D","iat":40,"jti":"t-1","kid":"k1","maxSize":10,
                 "minSize":1,"nbf":50,"path":"/u/.*","permissions":["pin add [-r] *"],
-                "url":"https://example\\.com/.*"}"#,
+                "url":"https://example\\.com/.*","uses":3}"#,
         )
         .unwrap();
         assert_eq!(p.call(), Some(&[Call::Pick, Call::Store][..]));
@@ -348,7 +393,7 @@ mod tests {
         assert_eq!(p.permissions().unwrap().len(), 1);
         assert_eq!(
             p.to_json(),
-            r#"{"call":["pick","store"],"container":"bucket-[0-9]+","expiry":100,"handle":"KW9EJhYtS6y48Whm2S6D","jti":"t-1","kid":"k1","maxSize":10,"minSize":1,"nbf":50,"path":"/u/.*","permissions":["pin add [-r] *"],"url":"https://example\\.com/.*"}"#
+            r#"{"call":["pick","store"],"container":"bucket-[0-9]+","expiry":100,"handle":"KW9EJhYtS6y48Whm2S6D","iat":40,"jti":"t-1","kid":"k1","maxSize":10,"minSize":1,"nbf":50,"path":"/u/.*","permissions":["pin add [-r] *"],"url":"https://example\\.com/.*","uses":3}"#
         );
         assert_eq!(p.fields().len(), Field::COUNT);
     }

@@ -13,6 +13,8 @@ use crate::request::{CommandRef, Request};
 pub struct Grant {
     pub(crate) policy: Arc<Policy>,
     pub(crate) matched: Option<usize>,
+    /// The verifier's leeway: a store keeps what names this credential that much longer.
+    pub(crate) leeway: u64,
 }
 
 impl Grant {
@@ -24,6 +26,11 @@ impl Grant {
     /// The policy's `expiry`.
     pub fn expiry(&self) -> u64 {
         self.policy.expiry()
+    }
+
+    /// The leeway of the verifier that checked it.
+    pub fn leeway(&self) -> u64 {
+        self.leeway
     }
 
     /// The `kid` of the key that signed it, if any.

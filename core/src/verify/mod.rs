@@ -239,7 +239,11 @@ impl Verifier {
         } else {
             policy.authorize(request)?
         };
-        Ok(Grant { policy, matched })
+        Ok(Grant {
+            policy,
+            matched,
+            leeway: self.inner.leeway,
+        })
     }
 
     /// Verifies a compact token `<policy>.<signature>` by the system clock.

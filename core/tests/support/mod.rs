@@ -14,13 +14,14 @@ use capsign::{
 use serde_json::{Map, Value, json};
 
 /// The vector files, by name without `.json`, each run by [`run`].
-pub(crate) const FILES: [&str; 6] = [
+pub(crate) const FILES: [&str; 7] = [
     "verify",
     "issue",
     "filestack",
     "capability",
     "attacks",
     "http",
+    "store",
 ];
 
 /// Runs the input of a vector in `tests/vectors/<file>.json` as of `now`: the `ok` value the
@@ -32,6 +33,7 @@ pub(crate) fn run(file: &str, input: &Value, now: Option<u64>) -> Result<Value, 
         "issue" => issue(input, now()),
         "filestack" => filestack(input),
         "capability" => capability(input),
+        "store" => store(input),
         other => panic!("no vector file {other}"),
     }
 }
@@ -279,6 +281,7 @@ pub(crate) fn issue(input: &Value, now: u64) -> Result<Value, Error> {
         permissions: permissions.as_deref(),
         nbf: c.get("nbf").and_then(Value::as_u64),
         jti: text(c, "jti"),
+        uses: c.get("uses").and_then(Value::as_u64),
     };
     let mut b = Signer::builder();
     if let Some(k) = text(input, "kid") {
@@ -343,4 +346,64 @@ pub(crate) fn capability(input: &Value) -> Result<Value, Error> {
         .map(|c| json!({"command": c.to_string()})),
         other => panic!("unknown kind {other}"),
     }
+}
+
+/// Runs a store vector: `{secret, keys, leeway, prefix, steps}`, each step's outcome in
+/// order (`"ok"`, an error code, a count of entries, or a Redis call's keys and args).
+/// A `check` verifies first (with `command` as the request, if given), then asks a
+/// `MemoryStore`; `reply` decides what a Redis reply means for a token.
+pub(crate) fn store(input: &Value) -> Result<Value, Error> {
+    use capsign::store::{Layout, MemoryStore, Revocation};
+    let verifier = verifier(input)?;
+    let leeway = input["leeway"].as_i64().unwrap();
+    let layout = Layout::new(text(input, "prefix").unwrap_or("capsign:"), leeway)?;
+    let memory = MemoryStore::new(layout.clone());
+    let code = |r: Result<(), Error>| json!(r.err().map_or("ok", |e| e.code()));
+    let grant = |step: &Value, key: &str| {
+        let request = match text(step, "command") {
+            Some(c) => Request::new().command_text(c),
+            None => Request::new(),
+        };
+        let now = step["now"].as_u64().unwrap();
+        verifier.verify_token_at(text(step, key).unwrap(), &request, now)
+    };
+    let mut out = Vec::new();
+    for step in input["steps"].as_array().unwrap() {
+        let now = step.get("now").and_then(Value::as_u64).unwrap_or(0);
+        let outcome = if step.get("check").is_some() {
+            code(grant(step, "check").and_then(|g| memory.check_at(&g, now)))
+        } else if let Some(r) = step.get("revoke") {
+            let revocation = Revocation::from_options(
+                text(r, "jti"),
+                r.get("expiry").and_then(Value::as_u64),
+                text(r, "kid"),
+                r.get("before").and_then(Value::as_u64),
+            );
+            code(revocation.map(|r| memory.revoke_at(&r, now)))
+        } else if step.get("entries").is_some() {
+            json!(memory.len())
+        } else if let Some(at) = step.get("sweep").and_then(Value::as_u64) {
+            memory.sweep_at(at);
+            json!("ok")
+        } else if step.get("reply").is_some() {
+            let reply = step["reply"].as_str();
+            code(grant(step, "for").and_then(|g| layout.question(&g).decide(reply)))
+        } else if step.get("call").is_some() {
+            let call = layout.check_call(&grant(step, "call")?);
+            json!({"keys": call.keys, "args": call.args})
+        } else if let Some(r) = step.get("revoke_call") {
+            let revocation = Revocation::from_options(
+                text(r, "jti"),
+                r.get("expiry").and_then(Value::as_u64),
+                text(r, "kid"),
+                r.get("before").and_then(Value::as_u64),
+            )?;
+            let call = layout.revoke_call(&revocation);
+            json!({"keys": call.keys, "args": call.args})
+        } else {
+            panic!("unknown store step {step}");
+        };
+        out.push(outcome);
+    }
+    Ok(Value::Array(out))
 }

@@ -17,7 +17,7 @@ const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
 const express = require('express')
-const { SigningKey, Verifier } = require('capsign')
+const { MemoryStore, RedisStore, SigningKey, Verifier } = require('capsign')
 const { capsign, keySet } = require('capsign/express')
 const { createApp: createRpcApp } = require('../../express_rpc/server.js')
 
@@ -32,7 +32,7 @@ function newHandle() {
  * node's identity, `dataDir` holds the files, `webOrigin` is the demo's web page origin
  * (the only one allowed to call from scripts).
  */
-function createApi({ secret, nodeKey, dataDir, webOrigin, log = () => {} }) {
+function createApi({ secret, nodeKey, dataDir, webOrigin, store = new MemoryStore(), log = () => {} }) {
   const verifier = new Verifier(secret)
   const filesDir = path.join(dataDir, 'files')
   fs.mkdirSync(filesDir, { recursive: true, mode: 0o700 })
@@ -77,6 +77,7 @@ function createApi({ secret, nodeKey, dataDir, webOrigin, log = () => {} }) {
     },
     capsign({
       verifier,
+      store,
       call: 'pick',
       log,
       fields: (req) => {
@@ -106,6 +107,7 @@ function createApi({ secret, nodeKey, dataDir, webOrigin, log = () => {} }) {
     '/files/:handle',
     capsign({
       verifier,
+      store,
       call: 'read',
       log,
       fields: (req) => ({ handle: req.params.handle, path: stored(req.params.handle)?.path }),
@@ -119,7 +121,7 @@ function createApi({ secret, nodeKey, dataDir, webOrigin, log = () => {} }) {
     },
   )
 
-  const rpc = createRpcApp({ dataDir: path.join(dataDir, 'ipfs'), signingKey: nodeKey, log })
+  const rpc = createRpcApp({ dataDir: path.join(dataDir, 'ipfs'), signingKey: nodeKey, store, log })
   // Anyone may fetch the node's public key, and check its tokens without holding a secret.
   app.get('/.well-known/capsign-keys.json', keySet(rpc.verifier))
   app.use(rpc.app)
@@ -131,16 +133,29 @@ function createApi({ secret, nodeKey, dataDir, webOrigin, log = () => {} }) {
   return { app, rootToken: rpc.rootToken, peerId: rpc.peerId }
 }
 
-function main() {
+/** The store: Redis when REDIS_URL is set (shared by every instance), memory otherwise. */
+async function storeFor(url) {
+  if (!url) return { store: new MemoryStore(), close: async () => {}, kind: 'memory' }
+  const { createClient } = require('redis')
+  // Commands fail fast while Redis is away (503), instead of queueing.
+  const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 2000 } })
+  client.on('error', (e) => console.error(`api: redis: ${e.code ?? e.message}`))
+  await client.connect()
+  return { store: new RedisStore(client), close: () => client.quit(), kind: 'redis' }
+}
+
+async function main() {
   const env = process.env
   const dataDir = path.resolve(env.DEMO_DATA ?? path.join(__dirname, '..', 'data'))
   const secret = fs.readFileSync(env.DEMO_SECRET_FILE ?? path.join(dataDir, 'secret'), 'utf8').trim()
   const nodeKey = new SigningKey(fs.readFileSync(env.DEMO_NODE_KEY_FILE ?? path.join(dataDir, 'node.key'), 'utf8').trim())
   const host = env.DEMO_HOST ?? '127.0.0.1'
   const port = Number(env.DEMO_API_PORT ?? 8001)
+  const { store, close, kind } = await storeFor(env.REDIS_URL)
   const { app, rootToken, peerId } = createApi({
     secret,
     nodeKey,
+    store,
     dataDir,
     webOrigin: env.DEMO_WEB_ORIGIN ?? 'http://127.0.0.1:8000',
     log: (r) => console.log(`api: refused ${r.method} ${r.path}: ${r.status} ${r.code}`),
@@ -151,17 +166,22 @@ function main() {
   fs.writeFileSync(tokenFile, `${rootToken}\n`, { mode: 0o600 })
   fs.chmodSync(tokenFile, 0o600)
   const server = app.listen(port, host, () => {
-    console.log(`api: listening on http://${host}:${server.address().port} (node ${peerId}; root RPC token in ${tokenFile}, mode 600)`)
+    console.log(`api: listening on http://${host}:${server.address().port} (node ${peerId}; ${kind} store; root RPC token in ${tokenFile}, mode 600)`)
   })
   server.on('error', (e) => {
     console.error(e.code === 'EADDRINUSE' ? `api: port ${port} is taken: set DEMO_API_PORT to another one` : `api: ${e.message}`)
     process.exit(2)
   })
-  const stop = () => server.close(() => process.exit(0))
+  const stop = () => server.close(() => close().finally(() => process.exit(0)))
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
 }
 
 module.exports = { createApi }
 
-if (require.main === module) main()
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(`api: ${e.message}`)
+    process.exit(2)
+  })
+}

@@ -19,6 +19,8 @@ import os
 import re
 import secrets
 import shlex
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,9 @@ COMMANDS: dict[str, dict[str, Any]] = {
     "version": {"permissions": ["version"], "label": "show the version", "rpc": "version"},
 }
 LIFETIMES = {"60": "1 minute", "900": "15 minutes", "3600": "1 hour", "86400": "1 day"}
+USES = {"": "unlimited", "1": "once", "5": "5 times"}
+#: How many minted tokens the mint page lists (and can revoke) per session.
+MINTED_LISTED = 20
 CID = re.compile(r"^b[a-z2-7]{58}$")
 #: Where a login may send the browser next: one of the demo's own pages, nothing else (no
 #: scheme, host, `//`, backslash, tab or other character a browser might drop or rewrite).
@@ -65,6 +70,12 @@ def parse_users(spec: str) -> dict[str, str]:
             raise ValueError(f"bad DEMO_USERS entry {name!r}: use name:password")
         users[name] = password
     return users
+
+
+def json_object() -> dict[str, Any]:
+    """The request's JSON body when it is an object; anything else counts as empty."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
 
 
 def configure(app: Flask, config: dict[str, Any] | None) -> None:
@@ -122,11 +133,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The RPC node's key: the mint page signs with it, as `ipfs key sign` would.
     node_key = app.config["DEMO_NODE_KEY"]
     node = capsign.Signer(signing_key=capsign.SigningKey(node_key)) if node_key else None
-
-    def json_object() -> dict[str, Any]:
-        """The request's JSON body when it is an object; anything else counts as empty."""
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else {}
 
     def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -207,6 +213,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    mint_routes(app, node, api, login_required)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify(ok=True)
+
+    return app
+
+
+def mint_routes(
+    app: Flask, node: capsign.Signer | None, api: str, login_required: Callable[..., Any]
+) -> None:
+    """The mint page: sign tokens with the node's key, list this session's, revoke one."""
+
     @app.get("/mint")
     @login_required
     def mint_page() -> str:
@@ -215,6 +235,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             user=session["user"],
             commands=COMMANDS,
             lifetimes=LIFETIMES,
+            uses=USES,
             api=api,
             peer_id=node.kid if node else None,
         )
@@ -229,13 +250,41 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         except ValueError as e:
             code, message = e.args
             return jsonify(error=code, message=message), 400
+        listed = [
+            *session.get("minted", []),
+            {k: minted[k] for k in ("jti", "expiry", "permissions")},
+        ]
+        session["minted"] = listed[-MINTED_LISTED:]
         return jsonify(minted)
 
-    @app.get("/healthz")
-    def healthz() -> Any:
-        return jsonify(ok=True)
+    @app.get("/minted")
+    @login_required
+    def minted_list() -> Any:
+        return jsonify(minted=session.get("minted", []))
 
-    return app
+    @app.post("/revoke")
+    @login_required
+    def revoke() -> Any:
+        """Revokes one of this session's tokens on the node (its store: memory, or Redis
+        when REDIS_URL is set), with a token that may revoke only that one."""
+        jti = str(json_object().get("jti", ""))
+        entry = next((m for m in session.get("minted", []) if m["jti"] == jti), None)
+        if node is None or entry is None:
+            return jsonify(error="not_yours", message="not a token minted here"), 404
+        revoker = node.issue(permissions=[f"token revoke [--expiry=*] {jti}"], expires_in=60)
+        target = f"{api}/api/v0/token/revoke?arg={jti}&expiry={entry['expiry']}"
+        if not target.startswith(("http://", "https://")):
+            return jsonify(error="unavailable", message="the node's URL is not http(s)"), 503
+        headers = {"Authorization": f"Bearer {revoker.token}"}
+        sent = urllib.request.Request(target, method="POST", headers=headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(sent, timeout=5) as answer:  # noqa: S310
+                answer.read()
+        except (urllib.error.URLError, TimeoutError) as e:
+            return jsonify(error="unavailable", message=f"the node did not revoke it: {e}"), 503
+        entry["revoked"] = True
+        session.modified = True
+        return jsonify(revoked=jti)
 
 
 def mint_token(node: capsign.Signer, api: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -254,11 +303,21 @@ def mint_token(node: capsign.Signer, api: str, body: dict[str, Any]) -> dict[str
     lifetime = str(body.get("lifetime", "900"))
     if lifetime not in LIFETIMES:
         raise ValueError("bad_lifetime", "choose a lifetime from the list")
+    uses = str(body.get("uses", ""))
+    if uses not in USES:
+        raise ValueError("bad_uses", "choose a number of uses from the list")
     fill = {"cid": constraint or "*", "path": f"/ipfs/{constraint}" if constraint else "*"}
     permissions = list(
         dict.fromkeys(t.format(**fill) for c in chosen for t in COMMANDS[c]["permissions"])
     )
-    creds = node.issue(permissions=permissions, expires_in=int(lifetime))
+    # Every token has a jti, so that it can be revoked (and counted, with uses).
+    jti = secrets.token_urlsafe(12)
+    creds = node.issue(
+        permissions=permissions,
+        expires_in=int(lifetime),
+        jti=jti,
+        uses=int(uses) if uses else None,
+    )
     first = chosen[0]
     args = {
         "cat": f"?arg=/ipfs/{constraint}",
@@ -281,6 +340,7 @@ def mint_token(node: capsign.Signer, api: str, body: dict[str, Any]) -> dict[str
         verify += ["--command", shlex.quote(command)]
     return {
         "token": creds.token,
+        "jti": jti,
         "expiry": creds.expiry,
         "permissions": permissions,
         "curl": curl,

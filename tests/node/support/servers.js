@@ -48,9 +48,9 @@ async function startExpressRpc(signingKey) {
  * tests/servers/flask_server.py with the node key `seedText` and the Filestack `secret`;
  * resolves once it prints its port.
  */
-function startFlask({ seedText, secret }) {
+function startFlask({ seedText, secret, redisUrl }) {
   const child = spawn(python(), [path.join(ROOT, 'tests', 'servers', 'flask_server.py'), '0'], {
-    env: { ...process.env, CAPSIGN_NODE_SEED: seedText, CAPSIGN_SECRET: secret },
+    env: { ...process.env, CAPSIGN_NODE_SEED: seedText, CAPSIGN_SECRET: secret, REDIS_URL: redisUrl ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
@@ -87,4 +87,49 @@ function startFlask({ seedText, secret }) {
   })
 }
 
-module.exports = { ROOT, python, listen, startExpressRpc, startFlask }
+/** redis-server on a free port of 127.0.0.1, without persistence: `{ url, port, stop }`. */
+async function startRedis() {
+  const net = require('node:net')
+  const port = await new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.listen(0, '127.0.0.1', () => {
+      const p = probe.address().port
+      probe.close(() => resolve(p))
+    })
+    probe.on('error', reject)
+  })
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'capsign-redis-'))
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  })
+  const failed = new Promise((_, reject) => child.once('error', (e) => reject(new Error(`redis-server: ${e.message} (apt-get install redis-server)`))))
+  const ready = (async () => {
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      const ok = await new Promise((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => s.end('PING\r\n'))
+        s.once('data', (d) => resolve(d.toString().startsWith('+PONG')))
+        s.once('error', () => resolve(false))
+      })
+      if (ok) return
+      if (Date.now() > deadline) throw new Error('redis-server did not start')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  })()
+  await Promise.race([ready, failed])
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => {
+          fs.rmSync(dir, { recursive: true, force: true })
+          resolve()
+        })
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+module.exports = { ROOT, python, listen, startExpressRpc, startFlask, startRedis }
