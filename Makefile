@@ -8,7 +8,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PY_DEPS := "maturin>=1.16,<2" "pytest>=8" "flask>=2.2" "filestack-python==4.0.0" "mypy>=1.10" "ruff>=0.6" \
-           "cryptography>=42" "pyjwt>=2.8" "ipfshttpclient==0.7.0" "redis>=5"
+           "cryptography>=42" "pyjwt>=2.8" "ipfshttpclient==0.7.0" "redis>=5" \
+           "fastapi>=0.100" "uvicorn>=0.29"
 PY_SOURCES := python tests/python tests/servers examples bench
 
 .PHONY: demo quickstart test-e2e test lint test-rust vectors vectors-check python test-python wheel-check \
@@ -74,7 +75,7 @@ wheel-check:
 
 # npm workspaces (node/, tests/node/, examples/): one lockfile at the root. The addon is
 # built by `make node`, so the package's own install-time build is skipped here.
-node_modules/.deps: package.json package-lock.json node/package.json tests/node/package.json examples/express_rpc/package.json
+node_modules/.deps: package.json package-lock.json node/package.json tests/node/package.json examples/express_rpc/package.json examples/fastify_rpc/package.json examples/demo/package.json
 	CAPSIGN_SKIP_BUILD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

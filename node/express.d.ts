@@ -10,7 +10,7 @@ export interface Refusal {
 }
 
 /** Options of the `capsign()` middleware factory. */
-export interface CapsignOptions<Req extends IncomingMessage = IncomingMessage> {
+export interface CapsignOptions<Req = IncomingMessage> {
   /** The verifier (its secret or keys by kid). */
   verifier: Verifier
   /** A Filestack call the request must be allowed (`read`, `pick`, …). */

@@ -24,93 +24,25 @@
 // A verifier with Ed25519 public keys can publish them (never a secret):
 //   app.get('/.well-known/capsign-keys.json', keySet(verifier))
 
-const { Verifier, Route, REFUSAL_HEADERS, challenge } = require('./index.js')
+const { Verifier, challenge } = require('./index.js')
+const { authorization, configure, check, refusalHeaders, logRefusal } = require('./adapter.js')
 
 const CHALLENGE = challenge()
-const hasOwn = Object.prototype.hasOwnProperty
-
-/** `value` (read as `object.key`) if `key` is the object's own property. */
-function own(object, value, key) {
-  return value === undefined || hasOwn.call(object, key) ? value : undefined
-}
-
-/**
- * The request's `Authorization` header: its value, or every value when it was given more
- * than once (Node keeps only the first in `req.headers`; the core refuses the repeat).
- */
-function authorization(req) {
-  const raw = req.rawHeaders
-  if (!Array.isArray(raw)) return req.headers?.authorization
-  let first
-  let all
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]
-    if (name.length === 13 && name.toLowerCase() === 'authorization') {
-      if (first === undefined) first = raw[i + 1]
-      else (all ??= [first]).push(raw[i + 1])
-    }
-  }
-  return all ?? first
-}
 
 function capsign(options) {
-  const verifier = own(options, options?.verifier, 'verifier')
-  if (!(verifier instanceof Verifier)) {
-    throw new TypeError('capsign(): options.verifier must be a capsign Verifier')
-  }
-  const command = own(options, options?.command, 'command')
-  const fields = own(options, options?.fields, 'fields')
-  const log = own(options, options?.log, 'log')
-  const store = own(options, options?.store, 'store')
-  if (store != null && typeof store.check !== 'function') {
-    throw new TypeError('capsign(): options.store must be a MemoryStore or RedisStore')
-  }
-  const perRequest = typeof command === 'function'
-  const route = new Route({
-    call: own(options, options?.call, 'call'),
-    command: perRequest ? undefined : command,
-    perRequest,
-    rest: own(options, options?.rest, 'rest'),
-    rpc: own(options, options?.rpc, 'rpc'),
-    ignore: own(options, options?.ignore, 'ignore'),
-    fields: typeof fields === 'function',
-    securityTask: own(options, options?.securityTask, 'securityTask'),
-    authenticateOnly: own(options, options?.authenticateOnly, 'authenticateOnly'),
-  })
+  const config = configure(options, 'capsign()')
   return function capsignMiddleware(req, res, next) {
-    let grant
-    try {
-      grant = verifier.checkHttp(route, {
-        method: req.method,
-        // The target as sent: path still percent-encoded, mount path included.
-        target: req.originalUrl ?? req.url,
-        authorization: authorization(req),
-        fields: typeof fields === 'function' ? fields(req) : undefined,
-        command: perRequest ? command(req) : undefined,
-      })
-    } catch (e) {
-      if (e instanceof Error && e.name === 'CapsignError') return refuse(req, res, e, log)
-      return next(e)
-    }
-    if (store == null) {
-      req.capsign = grant
-      return next()
-    }
-    // Last, once everything else holds: forged, expired or denied requests never reach
-    // the store. A MemoryStore answers at once; a RedisStore with a promise.
-    const failed = (e) => (e instanceof Error && e.name === 'CapsignError' ? refuse(req, res, e, log) : next(e))
-    let pending
-    try {
-      pending = store.check(grant)
-    } catch (e) {
-      return failed(e)
-    }
-    const allowed = () => {
-      req.capsign = grant
-      next()
-    }
-    if (pending && typeof pending.then === 'function') return pending.then(allowed, failed)
-    return allowed()
+    return check(
+      config,
+      req,
+      req,
+      (grant) => {
+        req.capsign = grant
+        next()
+      },
+      (error) => refuse(req, res, error, config.log),
+      next,
+    )
   }
 }
 
@@ -132,13 +64,9 @@ function keySet(verifier) {
 
 /** Writes the core's refusal for `error`. */
 function refuse(req, res, error, log) {
-  if (typeof log === 'function') {
-    const target = req.originalUrl ?? req.url
-    log({ status: error.status, code: error.code, method: req.method, path: target.split('?')[0] })
-  }
+  logRefusal(typeof log === 'function' ? log : null, req.method, req.originalUrl ?? req.url, error)
   res.statusCode = error.status
-  res.setHeader('WWW-Authenticate', error.challenge)
-  for (const [name, value] of REFUSAL_HEADERS) res.setHeader(name, value)
+  for (const [name, value] of refusalHeaders(error)) res.setHeader(name, value)
   res.end(error.body)
 }
 

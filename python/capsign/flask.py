@@ -56,17 +56,16 @@ import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask import Request as FlaskRequest
 
+from capsign._adapter import Store, check_store_sync, make_route, refusal_headers
 from capsign._native import (
-    REFUSAL_HEADERS,
     Command,
     Credentials,
-    Grant,
     PublicKey,
     Route,
     Signer,
@@ -85,12 +84,6 @@ CommandSource = str | Command | Callable[[FlaskRequest], "str | Command"]
 
 # Characters a WSGI server may have decoded from the path that are safe to put back as is.
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
-
-
-class Store(Protocol):
-    """What the extension needs of a store: ``MemoryStore`` or ``capsign.stores.RedisStore``."""
-
-    def check(self, grant: Grant) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -216,20 +209,15 @@ class Capsign:
         :class:`capsign.InvalidArgument`. On success the verified :class:`capsign.Grant` is
         ``flask.g.capsign``; its ``matched`` is the permission that allowed the command.
         """
-        per_request = callable(command)
-        route = Route(
-            call=call,
-            command=None if command is None or per_request else str(command),
-            per_request=per_request,
+        route, command_of = make_route(
+            call,
+            command,
             rest=rest,
             rpc=rpc,
-            ignore=list(ignore) if ignore is not None else None,
+            ignore=ignore,
             fields=fields is not None,
             security_task=security_task,
             authenticate_only=authenticate_only,
-        )
-        command_of = cast(
-            "Callable[[FlaskRequest], str | Command] | None", command if per_request else None
         )
 
         def decorator(view: F) -> F:
@@ -262,8 +250,7 @@ class Capsign:
             )
             # Last, once everything else holds: forged, expired or denied requests never
             # reach the store, and never consume a use.
-            if state.store is not None:
-                state.store.check(grant)
+            check_store_sync(state.store, grant)
         except CapsignError as e:
             return _refuse(e)
         g.capsign = grant
@@ -295,8 +282,4 @@ def _refuse(error: CapsignError) -> Response:
         error.status,
         error.code,
     )
-    response = Response(error.body, status=error.status)
-    response.headers["WWW-Authenticate"] = error.challenge
-    for name, value in REFUSAL_HEADERS:
-        response.headers[name] = value
-    return response
+    return Response(error.body, status=error.status, headers=refusal_headers(error))

@@ -1,5 +1,6 @@
 'use strict'
-// capsign/express over real HTTP on 127.0.0.1, with Express 5 and Express 4.
+// capsign/express and capsign/fastify over real HTTP on 127.0.0.1: Express 5, Express 4
+// and Fastify 5, the same routes and cases.
 
 const { describe, test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
@@ -54,39 +55,68 @@ function refused(r, status, code) {
   assert.ok(!r.body.includes(SECRET))
 }
 
-for (const [flavor, express] of [
-  ['Express 5', require('express')],
-  ['Express 4', require('express4')],
+/** The suite's routes on Express (4 or 5): returns `{ port, close }` once listening. */
+async function expressApp(express, log) {
+  const app = express()
+  const verifier = new capsign.Verifier(SECRET)
+  app.get(
+    '/files/:handle',
+    middleware({ verifier, call: 'read', fields: (req) => ({ handle: req.params.handle }), log }),
+    (req, res) => res.json({ handle: req.params.handle, expiry: req.capsign.expiry }),
+  )
+  // Wildcards: Express 5 names them ({*rest}); Express 4 does not.
+  app.post(express === require('express4') ? '/api/v0/*' : '/api/v0/{*rest}',
+    middleware({ verifier, rpc: '/api/v0', log }),
+    (req, res) => res.json({ allowedBy: req.capsign.matched }),
+  )
+  app.use('/rest', middleware({ verifier, rest: true, log }), (req, res) =>
+    res.json({ allowedBy: req.capsign.matched }),
+  )
+  app.get('/fixed', middleware({ verifier, command: 'swarm peers', log }), (req, res) => res.send('peers'))
+  app.get('/fn', middleware({ verifier, command: (req) => `echo ${req.query.word}`, log }), (req, res) => res.send('ok'))
+  const server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  return { port: server.address().port, close: () => new Promise((r) => server.close(r)) }
+}
+
+/** The same routes on Fastify 5 with capsign/fastify. */
+async function fastifyApp(log) {
+  const app = require('fastify')()
+  app.register(require('capsign/fastify'), { verifier: new capsign.Verifier(SECRET) })
+  app.register(async (scope) => {
+    scope.get('/files/:handle', { preHandler: scope.capsign({ call: 'read', fields: (req) => ({ handle: req.params.handle }), log }) }, async (req) => ({
+      handle: req.params.handle,
+      expiry: req.capsign.expiry,
+    }))
+    scope.post('/api/v0/*', { preHandler: scope.capsign({ rpc: '/api/v0', log }) }, async (req) => ({ allowedBy: req.capsign.matched }))
+    scope.route({
+      method: ['GET', 'PUT'],
+      url: '/rest/*',
+      preHandler: scope.capsign({ rest: true, log }),
+      handler: async (req) => ({ allowedBy: req.capsign.matched }),
+    })
+    scope.get('/fixed', { preHandler: scope.capsign({ command: 'swarm peers', log }) }, async (req, reply) => reply.type('text/plain').send('peers'))
+    scope.get('/fn', { preHandler: scope.capsign({ command: (req) => `echo ${req.query.word}`, log }) }, async () => 'ok')
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { port: app.server.address().port, close: () => app.close() }
+}
+
+for (const [flavor, start] of [
+  ['Express 5', (log) => expressApp(require('express'), log)],
+  ['Express 4', (log) => expressApp(require('express4'), log)],
+  ['Fastify 5', (log) => fastifyApp(log)],
 ]) {
   describe(flavor, () => {
     const refusals = []
     let server
     let port
     before(async () => {
-      const app = express()
-      const verifier = new capsign.Verifier(SECRET)
-      const log = (r) => refusals.push(r)
-      app.get(
-        '/files/:handle',
-        middleware({ verifier, call: 'read', fields: (req) => ({ handle: req.params.handle }), log }),
-        (req, res) => res.json({ handle: req.params.handle, expiry: req.capsign.expiry }),
-      )
-      // Wildcards: Express 5 names them ({*rest}); Express 4 does not.
-      app.post(flavor === 'Express 4' ? '/api/v0/*' : '/api/v0/{*rest}',
-        middleware({ verifier, rpc: '/api/v0', log }),
-        (req, res) => res.json({ allowedBy: req.capsign.matched }),
-      )
-      app.use('/rest', middleware({ verifier, rest: true, log }), (req, res) =>
-        res.json({ allowedBy: req.capsign.matched }),
-      )
-      app.get('/fixed', middleware({ verifier, command: 'swarm peers', log }), (req, res) => res.send('peers'))
-      app.get('/fn', middleware({ verifier, command: (req) => `echo ${req.query.word}`, log }), (req, res) => res.send('ok'))
-      await new Promise((resolve) => {
-        server = app.listen(0, '127.0.0.1', resolve)
-      })
-      port = server.address().port
+      server = await start((r) => refusals.push(r))
+      port = server.port
     })
-    after(() => new Promise((resolve) => server.close(resolve)))
+    after(() => server.close())
 
     test('header and query credentials', async () => {
       const creds = issue({ call: ['read'], handle: 'H1' })

@@ -22,8 +22,9 @@ ls "$tmp/src/node/"capsign.*.node >/dev/null
 node -e '
 const { Signer, Verifier } = require("capsign")
 const { capsign } = require("capsign/express")
+const fastifyPlugin = require("capsign/fastify")
 const t = new Signer("fresh-install-secret-0123").issue({ call: ["read"] }).token
 const g = new Verifier("fresh-install-secret-0123").verifyToken(t, { call: "read" })
-if (g.policy.call[0] !== "read" || typeof capsign !== "function") process.exit(1)
+if (g.policy.call[0] !== "read" || typeof capsign !== "function" || typeof fastifyPlugin !== "function") process.exit(1)
 console.log("npm install of a fresh checkout: addon built and loaded")
 '

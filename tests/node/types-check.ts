@@ -68,3 +68,14 @@ const once = new Signer('an-app-secret-of-at-least-16-bytes').issue({ jti: 'j', 
 app.get('/once', capsignExpress.capsign({ verifier, store: shared, call: 'read' }))
 void once
 void size
+
+// Fastify: the plugin, a hook per route, the grant on the request.
+import Fastify = require('fastify')
+import capsignFastify = require('capsign/fastify')
+const fastify = Fastify.default()
+fastify.register(capsignFastify.default, { verifier, store: memory })
+fastify.get('/files/:handle', { onRequest: fastify.capsign({ call: 'read', fields: (req) => ({ handle: String((req.params as { handle: string }).handle) }) }) }, async (req) => {
+  const g: capsign.Grant | null = req.capsign
+  return { expiry: g?.expiry }
+})
+fastify.get('/.well-known/capsign-keys.json', fastify.capsignKeySet())

@@ -56,3 +56,42 @@ def test_flask_credentials_example(tmp_path: Path, monkeypatch: Any) -> None:
     # The same secret is reused on the next start.
     again = example.create_app(secret_file=secret_file, password="pw")
     assert again.config["CAPSIGN_SECRET"] == app.config["CAPSIGN_SECRET"]
+
+
+def test_fastapi_files_example(tmp_path: Path, monkeypatch: Any) -> None:
+    from test_asgi import Server
+
+    monkeypatch.setenv("CAPSIGN_FILES_DATA", str(tmp_path))
+    monkeypatch.delenv("CAPSIGN_SECRET", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    example = load(ROOT / "examples" / "fastapi_files" / "app.py")
+    assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
+    server = Server(example.app)
+    try:
+        import http.client
+        import json
+
+        def call(method: str, target: str, body: bytes | None = None) -> tuple[int, Any]:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            conn.request(method, target, body=body)
+            r = conn.getresponse()
+            raw = r.read()
+            conn.close()
+            return r.status, raw
+
+        status, raw = call("GET", "/credentials")
+        creds = json.loads(raw)
+        q = f"policy={creds['policy']}&signature={creds['signature']}"
+        status, raw = call("POST", f"/files?path=/uploads/demo/a.txt&{q}", b"hello")
+        assert status == 201, raw
+        stored = json.loads(raw)
+        assert call("GET", stored["read"]) == (200, b"hello")
+        # Another folder, a bigger file, no credentials: refused by capsign.
+        assert call("POST", f"/files?path=/uploads/other/a.txt&{q}", b"x")[0] == 403
+        assert (
+            call("POST", f"/files?path=/uploads/demo/big&{q}", b"x" * (1024 * 1024 + 1))[0] == 403
+        )
+        assert call("GET", f"/files/{stored['handle']}")[0] == 401
+        assert call("GET", stored["read"].replace(stored["handle"], "A" * 20, 1))[0] == 403
+    finally:
+        server.stop()

@@ -1,0 +1,72 @@
+"""What every web adapter (Flask, ASGI, FastAPI) shares: the route a set of options
+names, and the refusal's headers. The decisions are the core's (``Route``,
+``Verifier.check_http`` and the error's status, challenge and body)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from capsign._native import REFUSAL_HEADERS, Command, Grant, Route
+from capsign.exceptions import CapsignError
+
+R = TypeVar("R")
+
+
+class Store(Protocol):
+    """What an adapter needs of a store: ``MemoryStore``, ``capsign.stores.RedisStore``
+    (``check`` returns ``None``) or ``AsyncRedisStore`` (``check`` returns an awaitable)."""
+
+    def check(self, grant: Grant) -> Any: ...
+
+
+def make_route(
+    call: str | None,
+    command: str | Command | Callable[[R], str | Command] | None,
+    *,
+    rest: bool,
+    rpc: str | None,
+    ignore: Sequence[str] | None,
+    fields: bool,
+    security_task: bool,
+    authenticate_only: bool,
+) -> tuple[Route, Callable[[R], str | Command] | None]:
+    """The core's route for these options (refused at once if they name nothing), and the
+    function giving the command of each request, when the command is one."""
+    per_request = callable(command)
+    route = Route(
+        call=call,
+        command=None if command is None or per_request else str(command),
+        per_request=per_request,
+        rest=rest,
+        rpc=rpc,
+        ignore=list(ignore) if ignore is not None else None,
+        fields=fields,
+        security_task=security_task,
+        authenticate_only=authenticate_only,
+    )
+    return route, command if callable(command) else None
+
+
+def refusal_headers(error: CapsignError) -> list[tuple[str, str]]:
+    """The headers of the core's refusal for `error`."""
+    return [("WWW-Authenticate", error.challenge), *REFUSAL_HEADERS]
+
+
+def check_store_sync(store: Store | None, grant: Grant) -> None:
+    """A synchronous adapter's store check (an async store cannot be used from one)."""
+    if store is None:
+        return
+    if inspect.iscoroutinefunction(store.check):
+        raise TypeError("this adapter is synchronous: give it MemoryStore or RedisStore")
+    store.check(grant)
+
+
+async def check_store(store: Store | None, grant: Grant) -> None:
+    """An asynchronous adapter's store check: awaits the store when it is asynchronous."""
+    if store is None:
+        return
+    result = store.check(grant)
+    if inspect.isawaitable(result):
+        await result

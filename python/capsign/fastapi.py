@@ -1,0 +1,128 @@
+"""FastAPI integration: a dependency per route that returns the verified grant.
+
+::
+
+    from fastapi import Depends, FastAPI
+    from capsign import Grant, Verifier
+    from capsign.fastapi import Capsign
+
+    app = FastAPI()
+    auth = Capsign(Verifier(secret), app=app)          # app=: refusals as the core writes them
+
+    @app.get("/files/{handle}")
+    async def read(handle: str, grant: Grant = Depends(auth.require(
+            call="read", fields=lambda request: {"handle": request.path_params["handle"]}))):
+        ...
+
+``require`` takes the options of the Flask decorator (``call``, ``command``, ``rest``,
+``rpc``, ``ignore``, ``fields``, ``security_task``, ``authenticate_only``), where
+``fields`` and a per-request ``command`` are functions of the Starlette ``Request``;
+the route is checked when ``require`` is called. A refusal raises :class:`Refusal` (an
+``HTTPException`` with the core's status and ``WWW-Authenticate``); with ``app=`` (or
+:meth:`Capsign.install`) its response is exactly the core's JSON body, otherwise
+FastAPI's ``{"detail": {"error", "message"}}``. ``store``: ``MemoryStore`` or
+``capsign.stores.AsyncRedisStore``. ``key_set_response`` serves the verifier's public keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import Response
+
+from capsign._adapter import Store, make_route, refusal_headers
+from capsign._native import Command, Grant, Verifier
+from capsign.asgi import check_scope
+from capsign.exceptions import CapsignError
+
+__all__ = ["Capsign", "Refusal"]
+
+
+class Refusal(HTTPException):
+    """A request the credentials do not allow: the core's status, headers and body."""
+
+    def __init__(self, error: CapsignError) -> None:
+        super().__init__(
+            status_code=error.status,
+            detail=json.loads(error.body),
+            headers=dict(refusal_headers(error)),
+        )
+        self.error = error
+
+
+async def _refusal_response(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refusal)
+    return Response(exc.error.body, status_code=exc.status_code, headers=exc.headers)
+
+
+class Capsign:
+    """Dependencies checking requests with `verifier` (then `store`)."""
+
+    def __init__(
+        self, verifier: Verifier, *, store: Store | None = None, app: FastAPI | None = None
+    ) -> None:
+        if not isinstance(verifier, Verifier):
+            raise TypeError("Capsign: verifier must be a capsign Verifier")
+        self.verifier = verifier
+        self.store = store
+        if app is not None:
+            self.install(app)
+
+    def install(self, app: FastAPI) -> None:
+        """Makes `app` answer refusals with the core's exact JSON body."""
+        app.add_exception_handler(Refusal, _refusal_response)
+
+    def require(
+        self,
+        call: str | None = None,
+        command: str | Command | Callable[[Request], str | Command] | None = None,
+        *,
+        rest: bool = False,
+        rpc: str | None = None,
+        ignore: Sequence[str] | None = None,
+        fields: Callable[[Request], Mapping[str, Any]] | None = None,
+        security_task: bool = False,
+        authenticate_only: bool = False,
+    ) -> Callable[[Request], Awaitable[Grant]]:
+        """A dependency that returns the request's verified :class:`capsign.Grant`."""
+        route, command_of = make_route(
+            call,
+            command,
+            rest=rest,
+            rpc=rpc,
+            ignore=ignore,
+            fields=fields is not None,
+            security_task=security_task,
+            authenticate_only=authenticate_only,
+        )
+
+        async def capsign_grant(request: Request) -> Grant:
+            try:
+                grant = await check_scope(
+                    self.verifier,
+                    route,
+                    request.scope,
+                    fields=fields(request) if fields is not None else None,
+                    command=command_of(request) if command_of is not None else None,
+                    store=self.store,
+                )
+            except CapsignError as e:
+                raise Refusal(e) from None
+            request.state.capsign = grant
+            return grant
+
+        return capsign_grant
+
+    def key_set_response(self) -> Response:
+        """The verifier's public keys as a JWK Set; 404 without any (secrets never)."""
+        text = self.verifier.key_set()
+        if text is None:
+            return Response(status_code=404)
+        return Response(
+            text,
+            media_type="application/jwk-set+json",
+            headers={"Cache-Control": "public, max-age=300"},
+        )
