@@ -13,7 +13,7 @@ PY_DEPS := "maturin>=1.16,<2" "pytest>=8" "flask>=2.2" "filestack-python==4.0.0"
 PY_SOURCES := python tests/python tests/servers examples bench
 
 .PHONY: demo quickstart test-e2e test lint test-rust vectors vectors-check python test-python wheel-check \
-        node-deps node test-node npm-install-check refusals memory fuzz-smoke bench bench-rust bench-python bench-node clean
+        node-deps node test-node npm-install-check refusals memory fuzz-smoke bench bench-rust bench-python bench-node bench-web clean
 
 demo: python node
 	$(PY) examples/demo/run.py
@@ -21,7 +21,7 @@ demo: python node
 quickstart:
 	$(CARGO) run --quiet -p capsign --example quickstart
 
-test: lint test-rust vectors-check test-python wheel-check test-node npm-install-check test-e2e refusals fuzz-smoke
+test: lint test-rust vectors-check test-python wheel-check test-node npm-install-check test-e2e refusals fuzz-smoke docker-test
 	$(MAKE) --no-print-directory memory MEMORY_COUNT=200000
 	@echo "make test: all suites passed"
 
@@ -127,7 +127,7 @@ refusals: python node
 	$(PY) bench/refusals.py
 	node bench/refusals.mjs
 
-bench: bench-rust bench-python bench-node
+bench: bench-rust bench-python bench-node bench-web
 
 bench-rust:
 	$(CARGO) bench -p capsign
@@ -144,3 +144,16 @@ bench-node: node
 	cd bench && npm install --no-audit --no-fund --loglevel=error
 	node bench/node_bench.mjs
 	node bench/express_bench.mjs
+
+# The adapters (Express, Fastify, FastAPI, Flask) against bare routes, with and without a
+# store (a redis-server started by the program).
+bench-web: node python
+	cd bench && npm install --no-audit --no-fund --loglevel=error
+	CAPSIGN_PYTHON=$(abspath $(PY)) node bench/web_bench.mjs
+
+# The demo's image (examples/demo/Dockerfile): built without any image registry (a Debian
+# base from debootstrap), run with Redis, the browser suite against it, restarted on its
+# volume (tests/docker/run.sh). Skipped, saying why, only when no Docker daemon can be had.
+.PHONY: docker-test
+docker-test: python node
+	CAPSIGN_PYTHON=$(abspath $(PY)) tests/docker/run.sh

@@ -5,6 +5,14 @@
 // with a temporary data folder. Screenshots of every page passed through are saved under
 // target/e2e/. Without a browser the suite is skipped, saying why — except where
 // CAPSIGN_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
+//
+// Or against a demo that already runs (its container, in tests/docker/run.sh), given by
+//   CAPSIGN_E2E_WEB, CAPSIGN_E2E_API  its two URLs as the browser reaches them;
+//   CAPSIGN_E2E_DATA                  a folder that holds a copy of its data/node.key;
+//   CAPSIGN_E2E_LOGS                  a shell command that prints its output from the start
+//                                     and follows it (`docker logs -f <container>`);
+// it must run with Redis (REDIS_URL), DEMO_USERS=alice:alice-password,bob:bob-password,
+// DEMO_MAX_UPLOAD=65536 and DEMO_READ_LINK_SECONDS=3, as this suite expects.
 
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
@@ -23,6 +31,11 @@ const SHOTS = path.join(ROOT, 'target', 'e2e')
 const USERS = { alice: 'alice-password', bob: 'bob-password' }
 const MAX_UPLOAD = 64 * 1024
 const READ_LINK_SECONDS = 3
+const TARGET = ['CAPSIGN_E2E_WEB', 'CAPSIGN_E2E_API', 'CAPSIGN_E2E_DATA', 'CAPSIGN_E2E_LOGS'].filter((v) => process.env[v])
+if (TARGET.length > 0 && TARGET.length < 4) {
+  throw new Error(`a running demo needs CAPSIGN_E2E_WEB, CAPSIGN_E2E_API, CAPSIGN_E2E_DATA and CAPSIGN_E2E_LOGS; only ${TARGET.join(', ')} given`)
+}
+const RUNNING = TARGET.length === 4
 
 function whyNot() {
   if (!fs.existsSync(CHROMIUM)) return `no browser at ${CHROMIUM} (apt-get install chromium)`
@@ -55,6 +68,35 @@ let browser
 
 let redis
 
+/** Waits until the demo's output says it is ready (`capsign demo ready`). */
+async function ready() {
+  demo.stdout.on('data', (d) => (output += d))
+  demo.stderr.on('data', (d) => (output += d))
+  const deadline = Date.now() + 60_000
+  while (!output.includes('capsign demo ready')) {
+    if (demo.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not start:\n${output}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** The demo that already runs: its URLs, its node key, and its output from the start. */
+async function attachDemo() {
+  const env = process.env
+  web = env.CAPSIGN_E2E_WEB.replace(/\/+$/, '')
+  api = env.CAPSIGN_E2E_API.replace(/\/+$/, '')
+  dataDir = env.CAPSIGN_E2E_DATA
+  // In its own process group, stopped as a whole at the end (the shell and what it runs).
+  demo = spawn('sh', ['-c', env.CAPSIGN_E2E_LOGS], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  await ready()
+}
+
+/** Waits (5 s at most) for a line matching `pattern` in the demo's output after `from`. */
+async function logged(pattern, from) {
+  const deadline = Date.now() + 5_000
+  while (!pattern.test(output.slice(from)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  assert.match(output.slice(from), pattern)
+}
+
 async function startDemo() {
   // The demo as it runs with Redis (REDIS_URL): revocations in a real redis-server.
   redis = await startRedis()
@@ -75,19 +117,13 @@ async function startDemo() {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  demo.stdout.on('data', (d) => (output += d))
-  demo.stderr.on('data', (d) => (output += d))
-  const deadline = Date.now() + 60_000
-  while (!output.includes('capsign demo ready')) {
-    if (demo.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not start:\n${output}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  await ready()
 }
 
 before(async () => {
   if (skip) return
   fs.mkdirSync(SHOTS, { recursive: true })
-  await startDemo()
+  await (RUNNING ? attachDemo() : startDemo())
   const { chromium } = require('playwright-core')
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -106,10 +142,12 @@ before(async () => {
 after(async () => {
   await browser?.close()
   if (demo && demo.exitCode === null) {
-    demo.kill('SIGINT')
-    await new Promise((r) => demo.once('exit', r))
+    const exited = new Promise((r) => demo.once('exit', r))
+    if (RUNNING) process.kill(-demo.pid, 'SIGTERM')
+    else demo.kill('SIGINT')
+    await exited
   }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+  if (dataDir && !RUNNING) fs.rmSync(dataDir, { recursive: true, force: true })
   await redis?.stop()
 })
 
@@ -330,8 +368,7 @@ test("CSRF, the IPFS seed's attack: another origin's <img> and form cannot unpin
   // The pin survived, and the API logged the refusal.
   const pins = await rpc('pin/ls', admin)
   assert.ok(cid in pins.json.Keys)
-  const logged = output.slice(before)
-  assert.match(logged, /api: refused POST \/api\/v0\/pin\/rm: 401 missing_credentials/)
+  await logged(/api: refused POST \/api\/v0\/pin\/rm: 401 missing_credentials/, before)
   await page.close()
 })
 
