@@ -4,7 +4,7 @@
 // the refusal's headers. The decisions are the core's (Route, Verifier.checkHttp and the
 // error's status, challenge and body).
 
-const { Verifier, Route, REFUSAL_HEADERS } = require('./index.js')
+const { MemoryStore, Verifier, Route, REFUSAL_HEADERS } = require('./index.js')
 
 const hasOwn = Object.prototype.hasOwnProperty
 
@@ -76,6 +76,8 @@ function configure(options, where) {
  * `failed(error)` (anything else), at once or once the store answers.
  */
 function check(config, req, frameworkReq, allowed, refused, failed) {
+  // A MemoryStore is asked in the same native call, after everything else holds.
+  const inline = config.store instanceof MemoryStore
   let grant
   try {
     grant = config.verifier.checkHttp(config.route, {
@@ -85,11 +87,12 @@ function check(config, req, frameworkReq, allowed, refused, failed) {
       authorization: authorization(req),
       fields: config.fields ? config.fields(frameworkReq) : undefined,
       command: config.command ? config.command(frameworkReq) : undefined,
+      store: inline ? config.store : undefined,
     })
   } catch (e) {
     return e instanceof Error && e.name === 'CapsignError' ? refused(e) : failed(e)
   }
-  if (config.store == null) return allowed(grant)
+  if (config.store == null || inline) return allowed(grant)
   // Last, once everything else holds: forged, expired or denied requests never reach the
   // store. A MemoryStore answers at once; a RedisStore with a promise.
   const settle = (e) => (e instanceof Error && e.name === 'CapsignError' ? refused(e) : failed(e))

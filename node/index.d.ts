@@ -264,6 +264,8 @@ export interface HttpCheck {
   fields?: Pick<RequestFields, 'handle' | 'url' | 'path' | 'container' | 'size'>
   /** The command, for a route with `perRequest`. */
   command?: string | Command
+  /** A memory store to check the grant against in the same call (last, once everything else holds). */
+  store?: MemoryStore
   /** The time of the check, Unix seconds (for tests; default: the clock). */
   now?: number
 }

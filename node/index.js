@@ -15,6 +15,7 @@ const native = require('./native.js')
 
 const hasOwn = Object.prototype.hasOwnProperty
 const GRANT_PARTS = Symbol('capsign.grantParts')
+const NATIVE_STORE = Symbol('capsign.nativeStore')
 
 /**
  * `value`, read as `object.key` at the call site, if `key` is the object's own property,
@@ -204,9 +205,12 @@ class Signer {
    * `NaN` and the infinities).
    */
   issue(claims) {
-    const { now, ...rest } = claims ?? {}
-    const at = now === undefined || !hasOwn.call(claims, 'now') ? clock() : now
-    return new Credentials(this.#native.issue(at, JSON.stringify(rest)), undefined)
+    if (claims != null && hasOwn.call(claims, 'now')) {
+      const { now, ...rest } = claims
+      return new Credentials(this.#native.issue(now === undefined ? clock() : now, JSON.stringify(rest)), undefined)
+    }
+    // JSON.stringify reads own enumerable properties only.
+    return new Credentials(this.#native.issue(clock(), JSON.stringify(claims ?? {})), undefined)
   }
 
   toString() {
@@ -341,6 +345,13 @@ class MemoryStore {
   /** How many `jti` entries it holds. */
   get size() {
     return this.#native.size
+  }
+
+  /** The native store of `store` if it is a MemoryStore (for `checkHttp`): not public API. */
+  static [NATIVE_STORE](store) {
+    if (store == null) return undefined
+    if (!(store instanceof MemoryStore)) throw new TypeError('checkHttp(): store must be a capsign MemoryStore')
+    return store.#native
   }
 }
 
@@ -517,6 +528,7 @@ class Verifier {
       own(fields, fields?.container, 'container'),
       own(fields, fields?.size, 'size'),
       nativeCommand(own(request, request?.command, 'command')),
+      MemoryStore[NATIVE_STORE](own(request, request?.store, 'store')),
     )
     return new Grant(this.#native, undefined, at, matched, { route, target, authorization })
   }

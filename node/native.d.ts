@@ -160,9 +160,10 @@ export declare class Verifier {
    * Checks an HTTP request against `route` as of `now`, in one call: its method, raw
    * target, `Authorization` header value(s) (a list when the header was given more than
    * once), the fields the application names and the route's per-request command.
-   * Returns the permission that allowed the command, if any.
+   * Returns the permission that allowed the command, if any. With `store`, the grant is
+   * then checked (and one use consumed) in the same call.
    */
-  checkHttp(route: Route, now: number, method: string, target: string, authorization?: string | Array<string> | undefined | null, handle?: string | undefined | null, url?: string | undefined | null, path?: string | undefined | null, container?: string | undefined | null, size?: number | undefined | null, command?: string | Command | undefined | null): string | null
+  checkHttp(route: Route, now: number, method: string, target: string, authorization?: string | Array<string> | undefined | null, handle?: string | undefined | null, url?: string | undefined | null, path?: string | undefined | null, container?: string | undefined | null, size?: number | undefined | null, command?: string | Command | undefined | null, store?: MemoryStore | undefined | null): string | null
   /**
    * The credentials an HTTP request presents, as one token `<policy>.<signature>`
    * (with the route's rules: `securityTask` reads the path task too).

@@ -68,6 +68,12 @@ pub struct MemoryStore {
     inner: capsign::store::MemoryStore,
 }
 
+impl MemoryStore {
+    pub(crate) fn inner(&self) -> &capsign::store::MemoryStore {
+        &self.inner
+    }
+}
+
 #[napi]
 impl MemoryStore {
     /// `leeway`: how long entries outlive their credentials (default 3600 seconds).

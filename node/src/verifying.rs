@@ -273,7 +273,8 @@ impl Verifier {
     /// Checks an HTTP request against `route` as of `now`, in one call: its method, raw
     /// target, `Authorization` header value(s) (a list when the header was given more than
     /// once), the fields the application names and the route's per-request command.
-    /// Returns the permission that allowed the command, if any.
+    /// Returns the permission that allowed the command, if any. With `store`, the grant is
+    /// then checked (and one use consumed) in the same call.
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn check_http(
@@ -290,6 +291,7 @@ impl Verifier {
         container: Option<JsString<'_>>,
         size: Option<f64>,
         command: Option<Either<JsString<'_>, &Command>>,
+        store: Option<&crate::store::MemoryStore>,
     ) -> Result<Option<String>> {
         let now = integer(env, "now", now)?;
         let method = text(env, "method", method)?;
@@ -319,6 +321,10 @@ impl Verifier {
             .inner
             .check_http_at(route.inner(), &request, &fields, now)
             .or_throw(env)?;
+        // A memory store in the same call: last, once everything else holds.
+        if let Some(store) = store {
+            store.inner().check_at(&grant, now).or_throw(env)?;
+        }
         Ok(grant.matched().map(|p| p.as_str().to_owned()))
     }
 
