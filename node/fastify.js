@@ -31,7 +31,11 @@ function capsignPlugin(fastify, options, done) {
   fastify.decorateRequest('capsign', null)
   fastify.decorate('capsign', function capsign(routeOptions) {
     const merged = { verifier, store }
-    for (const key of Object.keys(routeOptions ?? {})) merged[key] = routeOptions[key]
+    // Own properties only; an option given as undefined keeps the plugin's (a route cannot
+    // turn the store off by accident).
+    for (const key of Object.keys(routeOptions ?? {})) {
+      if (routeOptions[key] !== undefined) merged[key] = routeOptions[key]
+    }
     const config = configure(merged, 'app.capsign()')
     return function capsignHook(request, reply, next) {
       check(

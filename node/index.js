@@ -417,6 +417,7 @@ class RedisStore {
       own(options, options?.expiry, 'expiry'),
       own(options, options?.kid, 'kid'),
       own(options, options?.before, 'before'),
+      own(options, options?.now, 'now') ?? clock(),
     )
     this.#layout.confirm(await runScript(this.#client, call))
   }

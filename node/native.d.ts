@@ -128,8 +128,11 @@ export declare class StoreLayout {
    * `used_up` or `unavailable` (`reply` null: the store did not answer).
    */
   decide(verifier: Verifier, token: string, at: number, reply?: string | undefined | null): void
-  /** The script run that records a revocation. */
-  revokeCall(jti?: string | undefined | null, expiry?: number | undefined | null, kid?: string | undefined | null, before?: number | undefined | null): RedisCall
+  /**
+   * The script run that records a revocation, refused if it would record nothing as
+   * of `now` (a credential already expired).
+   */
+  revokeCall(jti: string | undefined | null, expiry: number | undefined | null, kid: string | undefined | null, before: number | undefined | null, now: number): RedisCall
   /** What the store's reply to a revocation means: throws `unavailable` unless `ok`. */
   confirm(reply?: string | undefined | null): void
 }

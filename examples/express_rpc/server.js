@@ -40,7 +40,7 @@ const ROOT_PERMISSIONS = [
   'pin ls [--type=*] **',
   'id',
   'version',
-  'token create [--lifetime=*] [--uses=*] **',
+  'token create **',
   'token revoke [--expiry=*] *',
 ]
 
@@ -135,7 +135,12 @@ function createApp({ dataDir, signingKey, store = new MemoryStore(), log = () =>
     return next()
   })
   // Every command: credentials first, before any body is read.
-  app.use(PREFIX, capsign({ verifier, store, rpc: PREFIX, ignore: KUBO_IGNORE, log }))
+  const rpcGate = capsign({ verifier, store, rpc: PREFIX, ignore: KUBO_IGNORE, log })
+  // `token create` reads `lifetime` and `uses` itself (numbers it bounds, which Kubo's
+  // boolean spellings would otherwise turn `1` into a bare flag): they are not part of the
+  // command, whose arguments are the permissions asked for.
+  const mintGate = capsign({ verifier, store, rpc: PREFIX, ignore: [...KUBO_IGNORE, 'lifetime', 'uses'], log })
+  app.use(PREFIX, (req, res, next) => (req.path === '/token/create' ? mintGate : rpcGate)(req, res, next))
 
   app.post(`${PREFIX}/add`, (req, res) => {
     let parser
@@ -260,6 +265,11 @@ function createApp({ dataDir, signingKey, store = new MemoryStore(), log = () =>
   app.post(`${PREFIX}/token/create`, (req, res) => {
     const requested = values(req.query, 'arg')
     const held = req.capsign.permissions ?? []
+    // A token limited in uses cannot delegate: its children would not share its count.
+    // (Children never outlive their parent; revoking a parent does not revoke them.)
+    if (req.capsign.policy.uses !== undefined) {
+      return kuboError(res, 403, 'a token limited in uses cannot mint others')
+    }
     if (requested.length === 0) return kuboError(res, 400, 'name at least one permission (arg=…)')
     try {
       for (const p of requested) new Permission(p)

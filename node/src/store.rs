@@ -114,7 +114,8 @@ impl MemoryStore {
         let now = integer(env, "now", now)?;
         revoke_with(env, jti, expiry, kid, before, |r| {
             self.inner.revoke_at(r, now)
-        })
+        })?
+        .or_throw(env)
     }
 
     /// Drops the entries whose credentials have expired as of `now`.
@@ -216,7 +217,8 @@ impl StoreLayout {
             .or_throw(env)
     }
 
-    /// The script run that records a revocation.
+    /// The script run that records a revocation, refused if it would record nothing as
+    /// of `now` (a credential already expired).
     #[napi]
     pub fn revoke_call(
         &self,
@@ -225,10 +227,13 @@ impl StoreLayout {
         expiry: Option<f64>,
         kid: Option<JsString<'_>>,
         before: Option<f64>,
+        now: f64,
     ) -> Result<RedisCall> {
-        revoke_with(env, jti, expiry, kid, before, |r| {
-            self.inner.revoke_call(r).into()
-        })
+        let now = integer(env, "now", now)?;
+        let call = revoke_with(env, jti, expiry, kid, before, |r| {
+            self.inner.revoke_call(r, now)
+        })?;
+        Ok(call.or_throw(env)?.into())
     }
 
     /// What the store's reply to a revocation means: throws `unavailable` unless `ok`.

@@ -58,9 +58,12 @@ def check_store_sync(store: Store | None, grant: Grant) -> None:
     """A synchronous adapter's store check (an async store cannot be used from one)."""
     if store is None:
         return
-    if inspect.iscoroutinefunction(store.check):
+    result = store.check(grant)
+    if inspect.isawaitable(result):
+        # Never awaited here, so never decided: refuse (fail closed), do not pass.
+        if inspect.iscoroutine(result):
+            result.close()
         raise TypeError("this adapter is synchronous: give it MemoryStore or RedisStore")
-    store.check(grant)
 
 
 async def check_store(store: Store | None, grant: Grant) -> None:

@@ -58,7 +58,11 @@ def raw_target(scope: Scope) -> str:
     if isinstance(raw, bytes) and raw:
         path = raw.decode("latin-1")
     else:
-        path = quote(str(scope.get("root_path", "")) + str(scope.get("path", "")), safe=_PATH_SAFE)
+        # ASGI's `path` includes `root_path` (servers since asgiref 3.7); older ones gave it
+        # without: add the root only when it is not already there.
+        root, rest = str(scope.get("root_path", "")), str(scope.get("path", ""))
+        full = rest if not root or rest == root or rest.startswith(root + "/") else root + rest
+        path = quote(full, safe=_PATH_SAFE)
     query = scope.get("query_string", b"")
     return f"{path}?{query.decode('latin-1')}" if query else path
 

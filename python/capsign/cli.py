@@ -163,17 +163,25 @@ def _key_set(args: argparse.Namespace) -> str | None:
 
 
 def _write_private(path: str, text: str, force: bool) -> None:
-    """Write `text` to a new file of mode 600 (replacing one only with `force`)."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    """Write `text` to `path` with mode 600 from the first byte: a new file, or (with
+    `force`) a temporary file renamed over the old one, never written through a link."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise ConfigError(f"{path} exists (use --force to replace it)")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError:
-        raise ConfigError(f"{path} exists (use --force to replace it)") from None
+        fd = os.open(temporary, flags, 0o600)
     except OSError as e:
         raise ConfigError(f"cannot write {path}: {e.strerror}") from None
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(text + "\n")
-    os.chmod(path, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(text + "\n")
+        if not force and target.exists():
+            raise ConfigError(f"{path} exists (use --force to replace it)")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _print_public(key: capsign.PublicKey, file: Any = None) -> None:
@@ -298,6 +306,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         raise ConfigError("revoke needs redis-py: pip install redis") from None
     from capsign.stores import RedisStore
 
+    if not args.redis:
+        raise ConfigError("no store: set REDIS_URL or pass --redis URL")
     before = args.before
     if before == "now":
         before = str(int(time.time()) + 1)  # everything issued up to this second
@@ -377,7 +387,12 @@ def build_parser() -> argparse.ArgumentParser:
     _verify_parser(add("verify", help="verify credentials (and a request)"))
 
     revoke = add("revoke", help="revoke credentials in a Redis store shared by the verifiers")
-    revoke.add_argument("--redis", metavar="URL", required=True, help="redis://host:port/db")
+    revoke.add_argument(
+        "--redis",
+        metavar="URL",
+        default=os.environ.get("REDIS_URL"),
+        help="redis://host:port/db (default: $REDIS_URL, which keeps a password off argv)",
+    )
     revoke.add_argument("--jti", help="one credential, by its jti (with --expiry)")
     revoke.add_argument("--expiry", type=int, metavar="UNIX", help="that credential's expiry")
     revoke.add_argument("--token", help="the credential itself (its jti and expiry), or -")

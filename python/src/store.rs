@@ -57,8 +57,7 @@ impl MemoryStore {
         now: Option<u64>,
     ) -> Result<(), Failure> {
         let r = revocation(jti.as_deref(), expiry, kid.as_deref(), before)?;
-        self.0.revoke_at(&r, now_or_clock(now));
-        Ok(())
+        Ok(self.0.revoke_at(&r, now_or_clock(now))?)
     }
 
     /// Drops the entries whose credentials have expired.
@@ -125,17 +124,19 @@ impl StoreLayout {
         self.0.check_call(grant.inner()).into()
     }
 
-    /// The script run that records a revocation (the arguments of `revoke`).
-    #[pyo3(signature = (*, jti=None, expiry=None, kid=None, before=None))]
+    /// The script run that records a revocation (the arguments of `revoke`), refused if
+    /// it would record nothing as of `now` (a credential already expired).
+    #[pyo3(signature = (*, jti=None, expiry=None, kid=None, before=None, now=None))]
     fn revoke_call(
         &self,
         jti: Option<PyBackedStr>,
         expiry: Option<u64>,
         kid: Option<PyBackedStr>,
         before: Option<u64>,
+        now: Option<u64>,
     ) -> Result<RedisCall, Failure> {
         let r = revocation(jti.as_deref(), expiry, kid.as_deref(), before)?;
-        Ok(self.0.revoke_call(&r).into())
+        Ok(self.0.revoke_call(&r, now_or_clock(now))?.into())
     }
 
     /// What the store's `reply` to the check of `grant` means (`None`: it did not

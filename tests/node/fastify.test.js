@@ -122,3 +122,17 @@ test("the IPFS seed's CSRF: another origin's <img> and form cannot unpin on a Fa
     await app.close()
   }
 })
+
+test('a route option given as undefined keeps the plugin store', async () => {
+  const store = new capsign.MemoryStore()
+  const { app, base } = await start((scope) => {
+    scope.get('/x', { onRequest: scope.capsign({ call: 'read', store: undefined }) }, async () => 'ok')
+  }, { verifier: new capsign.Verifier(SECRET), store })
+  try {
+    const once = signer.issue({ call: ['read'], jti: 'fastify-once', uses: 1 }).token
+    const get = () => fetch(`${base}/x`, { headers: { authorization: `Bearer ${once}` } }).then((r) => r.status)
+    assert.deepEqual([await get(), await get()], [200, 401])
+  } finally {
+    await app.close()
+  }
+})

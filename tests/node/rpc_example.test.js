@@ -119,7 +119,7 @@ test('token create mints narrower tokens and refuses to widen', async () => {
   assert.equal(widen.status, 403)
   // A token that may mint, but holds only `cat`, cannot mint `pin rm`.
   const minter = made.signer.issue({
-    permissions: ['token create [--lifetime=*] **', `cat /ipfs/${cid}`],
+    permissions: ['token create **', `cat /ipfs/${cid}`],
   }).token
   const narrower = await send(port, { path: `/api/v0/token/create?arg=${encodeURIComponent(`cat /ipfs/${cid}/sub`)}`, token: minter })
   assert.equal(narrower.status, 200)
@@ -186,4 +186,12 @@ test('minted tokens carry a jti: they can be limited in uses, and revoked', asyn
   const other = (await send(port, { path: '/api/v0/token/create?arg=version', token: root })).json.Token
   assert.equal((await send(port, { path: '/api/v0/token/revoke?arg=x', token: other })).status, 403)
   assert.equal((await send(port, { path: '/api/v0/token/create?arg=version&uses=0', token: root })).status, 400)
+})
+
+test('uses=1 can be asked for; a token limited in uses cannot delegate', async () => {
+  const once = await send(port, { path: '/api/v0/token/create?arg=version&arg=token%20create%20**&uses=1', token: root })
+  assert.equal(once.status, 200, once.raw.toString())
+  const child = await send(port, { path: '/api/v0/token/create?arg=version', token: once.json.Token })
+  assert.equal(child.status, 403)
+  assert.match(child.json.Message, /limited in uses/)
 })

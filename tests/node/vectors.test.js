@@ -158,7 +158,7 @@ describe('store.json', () => {
         } else if ('call' in step) {
           const g = grant(step, 'call')
           out.push(await layoutOf((store) => store.check(g)))
-        } else out.push(await layoutOf((store) => store.revoke(step.revoke_call)))
+        } else out.push(await layoutOf((store) => store.revoke({ ...step.revoke_call, now: step.now })))
       }
       assert.deepStrictEqual(out, v.expected.ok)
     })

@@ -232,3 +232,24 @@ def _b64url(text: str) -> bytes:
     import base64
 
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def test_keygen_force_replaces_a_readable_file_without_exposing_the_new_secret(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "secret"
+    out.write_text("old\n")
+    out.chmod(0o644)
+    link = tmp_path / "link"
+    link.symlink_to(out)
+    assert run("keygen", "--out", str(out), "--force").returncode == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert run("keygen", "--out", str(link), "--force").returncode == 0
+    assert not link.is_symlink() and stat.S_IMODE(link.stat().st_mode) == 0o600
+    assert out.read_text() != link.read_text()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_revoke_needs_a_store_and_refuses_what_would_record_nothing() -> None:
+    r = run("revoke", "--jti", "x", "--expiry", "1")
+    assert r.returncode == 4 and "REDIS_URL" in r.stderr

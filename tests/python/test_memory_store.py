@@ -83,3 +83,39 @@ def test_flask_with_a_memory_store() -> None:
     assert web.get("/files/H1", headers=auth).status_code == 200
     spent = web.get("/files/H1", headers=auth)
     assert spent.status_code == 401 and spent.get_json()["error"] == "used_up"
+
+
+def test_a_synchronous_adapter_refuses_a_store_that_answers_later() -> None:
+    """A store whose check returns an awaitable cannot be decided by Flask: refused (500),
+    never allowed."""
+
+    class Later:
+        def __init__(self) -> None:
+            self.inner = capsign.MemoryStore()
+
+        def check(self, grant: capsign.Grant) -> object:
+            async def answer() -> None:
+                self.inner.check(grant)
+
+            return answer()
+
+    app = Flask(__name__)
+    app.config.update(CAPSIGN_SECRET=SECRET, CAPSIGN_STORE=Later())
+    ext = Capsign(app)
+
+    @app.get("/x")
+    @ext.require(call="read")
+    def view() -> str:  # pragma: no cover - never reached
+        return "allowed"
+
+    token = SIGNER.issue(call=["read"], jti="later", uses=1).token
+    r = app.test_client().get("/x", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 500 and b"allowed" not in r.data
+
+
+def test_asgi_raw_target_without_raw_path() -> None:
+    from capsign.asgi import raw_target
+
+    assert raw_target({"root_path": "/api", "path": "/api/files/x"}) == "/api/files/x"
+    assert raw_target({"root_path": "/api", "path": "/files/x"}) == "/api/files/x"
+    assert raw_target({"root_path": "", "path": "/a b", "query_string": b"q=1"}) == "/a%20b?q=1"

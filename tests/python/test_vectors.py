@@ -158,7 +158,7 @@ def test_store(vector: dict[str, Any]) -> None:
         call = (
             layout.check_call(grant(step, "call"))
             if "call" in step
-            else layout.revoke_call(**step["revoke_call"])
+            else layout.revoke_call(now=step["now"], **step["revoke_call"])
         )
         return {"keys": call.keys, "args": call.args}
 

@@ -159,15 +159,27 @@ fn check_storage_path(path: &str) -> Result<()> {
     if path.is_empty() {
         return refuse("empty path");
     }
-    // A few scans decide the common case (printable ASCII, segments that start with
-    // neither a dot nor a space); anything else gets the full check below.
-    let unusual = |b: &u8| *b < 0x20 || *b >= 0x7f || *b == b'\\';
-    if path.contains("//") {
-        return refuse("empty segment (`//`)");
+    // One pass decides the common case (printable ASCII, no `//`, segments that start
+    // with neither a dot nor a space); anything else gets the full check below.
+    let mut after_slash = false;
+    let mut segment_start = true;
+    let mut suspicious = false;
+    for &b in path.as_bytes() {
+        if b == b'/' {
+            if after_slash {
+                return refuse("empty segment (`//`)");
+            }
+            after_slash = true;
+            segment_start = true;
+            continue;
+        }
+        let odd = !(0x20..0x7f).contains(&b) || b == b'\\';
+        if odd || (segment_start && (b == b'.' || b == b' ')) {
+            suspicious = true;
+        }
+        after_slash = false;
+        segment_start = false;
     }
-    let ascii_only = !path.as_bytes().iter().any(unusual);
-    let suspicious =
-        !ascii_only || path.starts_with(['.', ' ']) || path.contains("/.") || path.contains("/ ");
     if !suspicious {
         return Ok(());
     }

@@ -313,6 +313,13 @@ impl Policy {
         {
             return Err(Error::NotYetValid { nbf, now });
         }
+        // A credential issued in the future would escape every "issued before" revocation
+        // until then: it is not valid yet.
+        if let Some(iat) = self.iat
+            && now < iat.saturating_sub(leeway)
+        {
+            return Err(Error::NotYetValid { nbf: iat, now });
+        }
         Ok(())
     }
 }

@@ -118,8 +118,10 @@ impl MemoryStore {
         q.decide(Some(reply))
     }
 
-    /// Records `revocation` as of `now`.
-    pub fn revoke_at(&self, revocation: &Revocation<'_>, now: u64) {
+    /// Records `revocation` as of `now` (refused if it would record nothing:
+    /// [`Revocation::check_at`]).
+    pub fn revoke_at(&self, revocation: &Revocation<'_>, now: u64) -> Result<()> {
+        revocation.check_at(now, self.layout.leeway())?;
         let mut state = self.state();
         match revocation {
             Revocation::Jti { jti, expiry } => {
@@ -135,6 +137,7 @@ impl MemoryStore {
             }
             Revocation::Before { before } => state.before = state.before.max(*before),
         }
+        Ok(())
     }
 
     /// Drops every entry whose credential has expired (plus the leeway) as of `now`. The

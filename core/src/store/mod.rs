@@ -26,7 +26,7 @@ use std::borrow::Cow;
 pub use memory::MemoryStore;
 
 use crate::error::{Error, Result};
-use crate::limits::{MAX_INTEGER, MAX_LEEWAY};
+use crate::limits::{MAX_INTEGER, MAX_JTI_LEN, MAX_KID_LEN, MAX_LEEWAY};
 use crate::verify::Grant;
 
 /// The default key prefix of a store.
@@ -132,11 +132,17 @@ impl<'a> Revocation<'a> {
         before: Option<u64>,
     ) -> Result<Revocation<'a>> {
         let bad = |why: &'static str| Err(Error::argument("revocation", why));
-        let nonempty = |name: &'static str, text: &'a str| {
+        // The lengths a policy allows: a longer one could name no credential.
+        let nonempty = |name: &'static str, text: &'a str, max: usize| {
             if text.is_empty() || text.chars().any(char::is_control) {
                 Err(Error::argument(
                     name,
                     "must be non-empty, without control characters",
+                ))
+            } else if text.chars().count() > max {
+                Err(Error::argument(
+                    name,
+                    format!("is longer than {max} characters"),
                 ))
             } else {
                 Ok(Cow::Borrowed(text))
@@ -151,14 +157,14 @@ impl<'a> Revocation<'a> {
         };
         match (jti, expiry, kid, before) {
             (Some(jti), Some(expiry), None, None) => Ok(Revocation::Jti {
-                jti: nonempty("jti", jti)?,
+                jti: nonempty("jti", jti, MAX_JTI_LEN)?,
                 expiry: time("expiry", expiry)?,
             }),
             (Some(_), None, None, None) => {
                 bad("a jti is revoked until its credential's expiry: give expiry too")
             }
             (None, None, Some(kid), Some(before)) => Ok(Revocation::Kid {
-                kid: nonempty("kid", kid)?,
+                kid: nonempty("kid", kid, MAX_KID_LEN)?,
                 before: time("before", before)?,
             }),
             (None, None, None, Some(before)) => Ok(Revocation::Before {
@@ -166,6 +172,22 @@ impl<'a> Revocation<'a> {
             }),
             (None, None, None, None) => bad("name what to revoke: jti, kid and before, or before"),
             _ => bad("give jti (with expiry), kid with before, or before alone"),
+        }
+    }
+
+    /// Refuses, as of `now`, a revocation that would record nothing: a `jti` whose
+    /// credential has already expired (plus `leeway`) would be dropped at once, and
+    /// reporting success would mislead whoever revoked it.
+    pub fn check_at(&self, now: u64, leeway: u64) -> Result<()> {
+        match self {
+            Revocation::Jti { expiry, .. } if expiry.saturating_add(leeway) < now => {
+                Err(Error::argument(
+                    "expiry",
+                    "that credential has already expired: there is nothing to revoke \
+                     (check the expiry given)",
+                ))
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -271,8 +293,10 @@ impl Layout {
         }
     }
 
-    /// The script run that records `revocation`.
-    pub fn revoke_call(&self, revocation: &Revocation<'_>) -> RedisCall {
+    /// The script run that records `revocation`, refused as of `now` if it would record
+    /// nothing ([`Revocation::check_at`]).
+    pub fn revoke_call(&self, revocation: &Revocation<'_>, now: u64) -> Result<RedisCall> {
+        revocation.check_at(now, self.leeway)?;
         let (key, args) = match revocation {
             Revocation::Jti { jti, expiry } => (
                 format!("{}jti:{jti}", self.prefix),
@@ -293,12 +317,12 @@ impl Layout {
                 vec!["before".to_owned(), before.to_string()],
             ),
         };
-        RedisCall {
+        Ok(RedisCall {
             script: REDIS_REVOKE_SCRIPT,
             sha1: REDIS_REVOKE_SHA1,
             keys: vec![key],
             args,
-        }
+        })
     }
 }
 

@@ -84,10 +84,15 @@ fn calls_name_the_keys_of_the_layout() {
         layout.check_call(&plain).keys,
         ["app1:before", "app1:kid:k1"]
     );
-    let revoke = layout.revoke_call(&Revocation::Jti {
-        jti: "t-1".into(),
-        expiry: NOW,
-    });
+    let revoke = layout
+        .revoke_call(
+            &Revocation::Jti {
+                jti: "t-1".into(),
+                expiry: NOW,
+            },
+            NOW,
+        )
+        .unwrap();
     assert_eq!(revoke.keys, ["app1:jti:t-1"]);
     assert_eq!(revoke.args, ["jti", &(NOW + 31).to_string()]);
     for (prefix, leeway) in [("", 0), ("a b", 0), ("x\n", 0), ("p", -1), ("p", 3601)] {
@@ -155,34 +160,42 @@ fn revocations_by_jti_kid_and_time() {
         NOW,
     );
     assert!(store.check_at(&old, NOW).is_ok());
-    store.revoke_at(
-        &Revocation::Jti {
-            jti: "old".into(),
-            expiry: old.expiry(),
-        },
-        NOW,
-    );
+    store
+        .revoke_at(
+            &Revocation::Jti {
+                jti: "old".into(),
+                expiry: old.expiry(),
+            },
+            NOW,
+        )
+        .unwrap();
     assert_eq!(store.check_at(&old, NOW).unwrap_err().code(), "revoked");
     assert!(store.check_at(&new, NOW).is_ok());
-    store.revoke_at(
-        &Revocation::Kid {
-            kid: "k1".into(),
-            before: NOW,
-        },
-        NOW,
-    );
+    store
+        .revoke_at(
+            &Revocation::Kid {
+                kid: "k1".into(),
+                before: NOW,
+            },
+            NOW,
+        )
+        .unwrap();
     assert!(
         store.check_at(&new, NOW).is_ok(),
         "issued at the time: not before it"
     );
-    store.revoke_at(&Revocation::Before { before: NOW + 1 }, NOW);
+    store
+        .revoke_at(&Revocation::Before { before: NOW + 1 }, NOW)
+        .unwrap();
     let e = store.check_at(&new, NOW).unwrap_err();
     assert_eq!(
         e.to_string(),
         "every credential issued before the revocation was revoked"
     );
     // An earlier time never undoes a later one.
-    store.revoke_at(&Revocation::Before { before: 5 }, NOW);
+    store
+        .revoke_at(&Revocation::Before { before: 5 }, NOW)
+        .unwrap();
     assert!(store.check_at(&new, NOW).is_err());
 }
 
@@ -191,13 +204,15 @@ fn entries_go_when_their_credentials_expire() {
     let store = MemoryStore::new(Layout::new("x", 0).unwrap());
     let g = counted("short", 2);
     store.check_at(&g, NOW).unwrap();
-    store.revoke_at(
-        &Revocation::Jti {
-            jti: "other".into(),
-            expiry: NOW + 10,
-        },
-        NOW,
-    );
+    store
+        .revoke_at(
+            &Revocation::Jti {
+                jti: "other".into(),
+                expiry: NOW + 10,
+            },
+            NOW,
+        )
+        .unwrap();
     assert_eq!(store.len(), 2);
     store.sweep_at(NOW + 11);
     assert_eq!(store.len(), 1);
@@ -206,13 +221,17 @@ fn entries_go_when_their_credentials_expire() {
     // Past its expiry the counter starts again only for a credential that is no longer
     // valid anyway (a verifier refuses it as expired first).
     for i in 0..3000 {
-        store.revoke_at(
-            &Revocation::Jti {
-                jti: format!("j{i}").into(),
-                expiry: NOW,
-            },
-            NOW + 5,
-        );
+        // Each revocation names a credential that expires a second later.
+        let t = NOW + 100 + i;
+        store
+            .revoke_at(
+                &Revocation::Jti {
+                    jti: format!("j{i}").into(),
+                    expiry: t,
+                },
+                t,
+            )
+            .unwrap();
     }
     assert!(store.len() <= 2 * 1024, "{}", store.len());
 }
@@ -240,4 +259,43 @@ fn uses_and_iat_are_validated() {
         .verify_token_at(policy.token(), &Request::new(), NOW)
         .unwrap();
     assert_eq!(g.policy().iat(), Some(NOW));
+}
+
+#[test]
+fn revocations_that_would_record_nothing_are_refused() {
+    let store = MemoryStore::new(Layout::new("x", 0).unwrap());
+    let gone = Revocation::Jti {
+        jti: "gone".into(),
+        expiry: NOW - 1,
+    };
+    assert_eq!(
+        store.revoke_at(&gone, NOW).unwrap_err().field(),
+        Some("expiry")
+    );
+    assert!(
+        Layout::default().revoke_call(&gone, NOW).is_ok(),
+        "within the leeway"
+    );
+    let long = "j".repeat(129);
+    let e = Revocation::from_options(Some(&long), Some(NOW), None, None).unwrap_err();
+    assert_eq!(e.field(), Some("jti"));
+    let kid = "k".repeat(65);
+    assert!(Revocation::from_options(None, None, Some(&kid), Some(NOW)).is_err());
+}
+
+#[test]
+fn a_credential_issued_in_the_future_is_not_valid_yet() {
+    let mut policy = String::new();
+    crate::encoding::base64_encode(
+        format!(r#"{{"expiry":{},"iat":{}}}"#, NOW + 900, NOW + 600).as_bytes(),
+        &mut policy,
+    );
+    let token = format!("{policy}.{}", crate::dangerous::sign_raw(SECRET, &policy));
+    let v = Verifier::builder().secret(SECRET).build().unwrap();
+    let e = v.verify_token_at(&token, &Request::new(), NOW).unwrap_err();
+    assert_eq!(e.code(), "not_yet_valid");
+    assert!(
+        v.verify_token_at(&token, &Request::new(), NOW + 600)
+            .is_ok()
+    );
 }

@@ -379,7 +379,7 @@ pub(crate) fn store(input: &Value) -> Result<Value, Error> {
                 text(r, "kid"),
                 r.get("before").and_then(Value::as_u64),
             );
-            code(revocation.map(|r| memory.revoke_at(&r, now)))
+            code(revocation.and_then(|r| memory.revoke_at(&r, now)))
         } else if step.get("entries").is_some() {
             json!(memory.len())
         } else if let Some(at) = step.get("sweep").and_then(Value::as_u64) {
@@ -398,7 +398,7 @@ pub(crate) fn store(input: &Value) -> Result<Value, Error> {
                 text(r, "kid"),
                 r.get("before").and_then(Value::as_u64),
             )?;
-            let call = layout.revoke_call(&revocation);
+            let call = layout.revoke_call(&revocation, now)?;
             json!({"keys": call.keys, "args": call.args})
         } else {
             panic!("unknown store step {step}");
