@@ -50,7 +50,8 @@ $(VENV)/.deps: pyproject.toml Makefile
 python: $(VENV)/.deps
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release --quiet
 
-test-python: python
+# The ipfshttpclient suite runs the Express RPC example too: it needs the addon and node_modules.
+test-python: python node
 	$(PY) -m pytest tests/python -q
 	$(PY) -m mypy.stubtest capsign._native
 	$(PY) -m mypy
