@@ -24,6 +24,7 @@ Exit codes (scripts can rely on them; the message on stderr starts with the erro
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import json
 import os
@@ -166,7 +167,7 @@ def _write_private(path: str, text: str, force: bool) -> None:
     """Write `text` to `path` with mode 600 from the first byte: a new file, or (with
     `force`) a temporary file renamed over the old one, never written through a link."""
     target = Path(path)
-    if target.exists() and not force:
+    if not force and os.path.lexists(target):
         raise ConfigError(f"{path} exists (use --force to replace it)")
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -177,11 +178,31 @@ def _write_private(path: str, text: str, force: bool) -> None:
     try:
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(text + "\n")
-        if not force and target.exists():
-            raise ConfigError(f"{path} exists (use --force to replace it)")
-        os.replace(temporary, target)
+        if force:
+            try:
+                os.replace(temporary, target)
+            except OSError as e:
+                raise ConfigError(f"cannot write {path}: {e.strerror}") from None
+        else:
+            _link_new(temporary, target, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _link_new(temporary: Path, target: Path, path: str) -> None:
+    """Give `temporary` the name `target` only if nothing has that name: a hard link fails
+    atomically on any existing entry (a file created since the first check, or a link).
+    Where the file system has no hard links, check and rename (a narrow race)."""
+    try:
+        os.link(temporary, target, follow_symlinks=False)
+    except FileExistsError:
+        raise ConfigError(f"{path} exists (use --force to replace it)") from None
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise ConfigError(f"cannot write {path}: {e.strerror}") from None
+        if os.path.lexists(target):
+            raise ConfigError(f"{path} exists (use --force to replace it)") from None
+        os.replace(temporary, target)
 
 
 def _print_public(key: capsign.PublicKey, file: Any = None) -> None:

@@ -253,3 +253,19 @@ def test_keygen_force_replaces_a_readable_file_without_exposing_the_new_secret(
 def test_revoke_needs_a_store_and_refuses_what_would_record_nothing() -> None:
     r = run("revoke", "--jti", "x", "--expiry", "1")
     assert r.returncode == 4 and "REDIS_URL" in r.stderr
+
+
+def test_keygen_without_force_never_replaces_a_file_or_a_link(tmp_path: Path) -> None:
+    out = tmp_path / "secret"
+    out.write_text("old\n")
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+    for target in (out, dangling):
+        r = run("keygen", "--out", str(target))
+        assert r.returncode != 0 and "exists (use --force" in r.stderr, r.stderr
+    assert out.read_text() == "old\n"
+    assert dangling.is_symlink() and not (tmp_path / "nowhere").exists()
+    fresh = tmp_path / "fresh"
+    assert run("keygen", "--out", str(fresh)).returncode == 0
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600 and fresh.stat().st_nlink == 1
+    assert not list(tmp_path.glob(".*.tmp"))
