@@ -18,8 +18,8 @@ function own(object, value, key) {
  * than once (Node keeps only the first in `req.headers`; the core refuses the repeat).
  */
 function authorization(req) {
-  const raw = req.rawHeaders
-  if (!Array.isArray(raw)) return req.headers?.authorization
+  const raw = hasOwn.call(req, 'rawHeaders') ? req.rawHeaders : undefined
+  if (!Array.isArray(raw)) return hasOwn.call(req, 'headers') ? own(req.headers, req.headers?.authorization, 'authorization') : undefined
   let first
   let all
   for (let i = 0; i < raw.length; i += 2) {
@@ -30,6 +30,21 @@ function authorization(req) {
     }
   }
   return all ?? first
+}
+
+/**
+ * The request target as sent (path still percent-encoded, mount path included), from the
+ * request's own properties. A target that a prototype supplies is prototype pollution:
+ * Express copies an inherited `originalUrl` into the request as its own, so the value
+ * could not be trusted even then; the request fails (500), never decided on that value.
+ */
+function target(req) {
+  for (let p = Object.getPrototypeOf(req); p !== null; p = Object.getPrototypeOf(p)) {
+    if (hasOwn.call(p, 'originalUrl') || hasOwn.call(p, 'url')) {
+      throw new Error('capsign: a prototype of the request defines `originalUrl` or `url` (prototype pollution); refusing to read the request target')
+    }
+  }
+  return hasOwn.call(req, 'originalUrl') ? req.originalUrl : req.url
 }
 
 /**
@@ -82,8 +97,7 @@ function check(config, req, frameworkReq, allowed, refused, failed) {
   try {
     grant = config.verifier.checkHttp(config.route, {
       method: req.method,
-      // The target as sent: path still percent-encoded, mount path included.
-      target: req.originalUrl ?? req.url,
+      target: target(req),
       authorization: authorization(req),
       fields: config.fields ? config.fields(frameworkReq) : undefined,
       command: config.command ? config.command(frameworkReq) : undefined,
@@ -116,4 +130,4 @@ function logRefusal(log, method, target, error) {
   if (log) log({ status: error.status, code: error.code, method, path: String(target).split('?')[0] })
 }
 
-module.exports = { own, authorization, configure, check, refusalHeaders, logRefusal }
+module.exports = { own, authorization, target, configure, check, refusalHeaders, logRefusal }

@@ -64,7 +64,7 @@ function keySet(verifier) {
 
 /** Writes the core's refusal for `error`. */
 function refuse(req, res, error, log) {
-  logRefusal(typeof log === 'function' ? log : null, req.method, req.originalUrl ?? req.url, error)
+  logRefusal(typeof log === 'function' ? log : null, req.method, Object.hasOwn(req, 'originalUrl') ? req.originalUrl : req.url, error)
   res.statusCode = error.status
   for (const [name, value] of refusalHeaders(error)) res.setHeader(name, value)
   res.end(error.body)

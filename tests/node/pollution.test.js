@@ -103,3 +103,41 @@ test('an inherited route option does not widen a middleware, over HTTP', async (
     server?.close()
   }
 })
+
+test('an inherited originalUrl is never the target decided on, in Express and Fastify', async () => {
+  const verifier = new capsign.Verifier(SECRET)
+  const pub = signer.issue({ permissions: ['GET /files/pub'], expiresIn: 600 }).token
+  const express = require('express')
+  const app = express()
+  app.get('/files/:name', middleware({ verifier, rest: true }), (req, res) => res.end('served'))
+  const fastify = require('fastify')()
+  fastify.register(require('capsign/fastify'), { verifier })
+  fastify.register(async (scope) => {
+    scope.get('/files/:name', { onRequest: scope.capsign({ rest: true }) }, async () => 'served')
+  })
+  const expressServer = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  await fastify.listen({ port: 0, host: '127.0.0.1' })
+  const get = async (port, path) =>
+    (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${pub}` } })).status
+  const ports = { express: expressServer.address().port, fastify: fastify.server.address().port }
+  try {
+    for (const [name, port] of Object.entries(ports)) {
+      assert.equal(await get(port, '/files/pub'), 200, name)
+      assert.equal(await get(port, '/files/secret'), 403, name)
+      const restore = pollute({ originalUrl: '/files/pub' })
+      try {
+        // The router serves /files/secret; the token allows only /files/pub: never 200.
+        assert.equal(await get(port, '/files/secret'), 500, name)
+        assert.equal(await get(port, '/files/pub'), 500, name)
+      } finally {
+        restore()
+      }
+      assert.equal(await get(port, '/files/secret'), 403, name)
+    }
+  } finally {
+    expressServer.close()
+    await fastify.close()
+  }
+})
