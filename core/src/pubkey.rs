@@ -110,6 +110,14 @@ impl PublicKey {
                 "a small-order point is not a public key (anything would verify)",
             ));
         }
+        // A y coordinate of p or more names the same point as y - p: one key would have
+        // two spellings, two peer IDs and two JWKs. Only the canonical encoding is a key.
+        if inner.to_edwards().compress().as_bytes() != bytes {
+            return Err(Error::argument(
+                "public_key",
+                "not the canonical encoding of its point (a coordinate of p or more)",
+            ));
+        }
         Ok(PublicKey { inner })
     }
 
@@ -353,6 +361,25 @@ mod tests {
         let parsed = parse_key_set(&set).unwrap();
         assert_eq!(parsed.len(), 2);
         assert_eq!(parsed[1], ("b".to_owned(), key));
+    }
+
+    #[test]
+    fn only_the_canonical_encoding_of_a_point_is_a_key() {
+        // y = 3 is on the curve (and not of small order); y = p + 3 names the same point.
+        let mut canonical = [0u8; 32];
+        canonical[0] = 3;
+        let key = PublicKey::from_bytes(&canonical).unwrap();
+        assert_eq!(
+            key.to_base64url(),
+            "AwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        );
+        let mut alias = [0xffu8; 32];
+        alias[0] = 0xf0;
+        alias[31] = 0x7f;
+        let error = PublicKey::from_bytes(&alias).unwrap_err();
+        assert_eq!(error.code(), "invalid_argument");
+        assert!(error.to_string().contains("canonical"), "{error}");
+        assert!(PublicKey::parse("8P_______________________________________38").is_err());
     }
 
     #[test]

@@ -4,12 +4,16 @@ Authorization header, look-alikes, log lines that cannot be forged."""
 
 from __future__ import annotations
 
+import json
 import logging
+import socket
+import threading
 import time
 from typing import Any
 
 import pytest
 from flask import Flask, g, request
+from werkzeug.serving import make_server
 
 import capsign
 from capsign.flask import Capsign
@@ -134,6 +138,44 @@ def test_the_authorization_header_twice_is_refused(app: Flask) -> None:
     assert r.status_code == 401 and r.get_json()["error"] == "malformed"
     headers.reverse()
     assert app.test_client().get("/read/H1", headers=headers).status_code == 401
+
+
+def test_the_authorization_header_twice_is_refused_over_http(app: Flask) -> None:
+    # A WSGI server joins a repeated header into one value with a comma (the test client
+    # does not): the core refuses that value as the repeat it is.
+    good = issue(call=["read"], handle="H1")
+    query = f"policy={good.policy}&signature={good.signature}"
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def get(target: str, *authorization: str) -> tuple[int, str]:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            lines = [f"GET {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+            lines += [f"Authorization: {value}" for value in authorization]
+            s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        return int(head.split()[1]), body.decode()
+
+    try:
+        assert get("/read/H1", f"Bearer {good.token}")[0] == 200
+        for values in (
+            (f"Bearer {good.token}", "Bearer x.y"),
+            ("Bearer x.y", f"Bearer {good.token}"),
+            (f"Bearer {good.token}", f"Bearer {good.token}"),
+        ):
+            status, body = get("/read/H1", *values)
+            assert status == 401 and json.loads(body)["error"] == "malformed", values
+        # Two Basic headers beside query credentials: refused, as in every adapter.
+        status, body = get(f"/read/H1?{query}", "Basic dXNlcjpwYXNz", "Basic dXNlcjpwYXNz")
+        assert status == 401 and json.loads(body)["error"] == "malformed"
+        assert get(f"/read/H1?{query}", "Basic dXNlcjpwYXNz")[0] == 200
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 @pytest.mark.parametrize("path", ["..;/x", ".;/x", "..%20/x", ".../x", "%2e%2e;/x"])

@@ -7,8 +7,9 @@
 //!   `/` or `,`, as filestack-js writes it).
 //!
 //! Another `Authorization` scheme counts as no credentials. Two methods at once, a lone
-//! `policy` or `signature`, repeated parameters or headers, an empty bearer token and a
-//! `security` task that does not parse are `malformed`.
+//! `policy` or `signature`, repeated parameters or headers (also an `Authorization` value
+//! holding a comma: the form a server gives repeated headers joined), an empty bearer
+//! token and a `security` task that does not parse are `malformed`.
 
 use std::borrow::Cow;
 
@@ -121,7 +122,14 @@ fn query_of(target: &str) -> Option<&str> {
 fn bearer<'a>(values: &[&'a str]) -> Result<Option<&'a str>> {
     let header = match values {
         [] => return Ok(None),
-        [one] => one.trim_matches([' ', '\t']),
+        // WSGI servers (and proxies) join a repeated header into one value with commas;
+        // no Bearer or Basic value holds one.
+        [one] if !one.contains(',') => one.trim_matches([' ', '\t']),
+        [_] => {
+            return Err(Error::malformed(
+                "the Authorization header holds a comma: more than one value, joined",
+            ));
+        }
         _ => {
             return Err(Error::malformed(
                 "the request carries more than one Authorization header",
