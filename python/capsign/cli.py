@@ -332,7 +332,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     before = args.before
     if before == "now":
         before = str(int(time.time()) + 1)  # everything issued up to this second
-    if before is not None and not before.isdigit():
+    if before is not None and not (before.isascii() and before.isdigit()):
         raise _Usage("--before takes Unix seconds, or now")
     jti, expiry = args.jti, args.expiry
     if args.token is not None:
@@ -343,6 +343,11 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         jti, expiry = policy.get("jti"), policy.get("expiry")
         if not isinstance(jti, str):
             raise _Usage("that credential has no jti: revoke its key (--kid, --before) instead")
+        # As the core reads it: an integer, or a number with a zero fraction (§2).
+        if isinstance(expiry, float) and expiry.is_integer():
+            expiry = int(expiry)
+        if not isinstance(expiry, int) or isinstance(expiry, bool):
+            raise _Usage("that credential's expiry is not a time: give --jti and --expiry")
     try:
         client = redis.Redis.from_url(args.redis, socket_timeout=5, socket_connect_timeout=5)
     except ValueError:
@@ -507,6 +512,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except _Usage as e:
         parser.error(str(e))
+    except OverflowError:
+        # A number past what the core takes (2^64 and more): the value is not repeated.
+        parser.error("a number given is out of range")
     except ConfigError as e:
         _fail("config", str(e), EXIT_CONFIG)
     except (WeakSecret, InvalidArgument) as e:

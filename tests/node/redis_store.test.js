@@ -113,6 +113,23 @@ test('forged, expired and denied requests leave the store untouched', async () =
   assert.equal((await read(servers()[0], good)).status, 401)
 })
 
+test('a second revocation never shortens the first; a time key holding no time fails closed', async () => {
+  const store = new capsign.RedisStore(client, { prefix: 'again:', leeway: 0 })
+  const verifier = new capsign.Verifier(SECRET)
+  const grant = verifier.verifyToken(signer.issue({ jti: 'long', expiresIn: 7200 }).token)
+  await store.revoke({ jti: 'long', expiry: grant.expiry })
+  await store.revoke({ jti: 'long', expiry: Math.floor(Date.now() / 1000) + 5 })
+  assert.ok((await client.ttl('again:jti:long')) > 7000)
+  await assert.rejects(store.check(grant), { code: 'revoked' })
+  const other = verifier.verifyToken(signer.issue({ jti: 'corrupt' }).token)
+  for (const value of ['nan', '-inf', '0x10', '1e3', 'abc']) {
+    await client.set('again:before', value)
+    await assert.rejects(store.check(other), { code: 'unavailable' })
+  }
+  await client.del('again:before')
+  await store.check(other)
+})
+
 test('ioredis drives the same store', async () => {
   const Redis = require('ioredis')
   const io = new Redis(redis.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 })

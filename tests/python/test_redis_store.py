@@ -134,6 +134,34 @@ def test_entries_expire_with_their_credentials(client: redis.Redis) -> None:
     assert client.keys("capsign:*") == []
 
 
+def test_a_second_revocation_never_shortens_the_first(client: redis.Redis) -> None:
+    store = RedisStore(client, leeway=0)
+    g = VERIFIER.verify_token(SIGNER.issue(expires_in=7200, jti="long").token)
+    store.revoke(jti="long", expiry=g.expiry)
+    store.revoke(jti="long", expiry=int(time.time()) + 5)
+    assert client.ttl("capsign:jti:long") > 7000
+    with pytest.raises(capsign.Revoked):
+        store.check(g)
+    # A later expiry extends it.
+    store.revoke(jti="long", expiry=g.expiry + 600)
+    assert client.ttl("capsign:jti:long") > 7600
+
+
+def test_a_time_key_that_holds_no_time_fails_closed(client: redis.Redis) -> None:
+    store = RedisStore(client)
+    g = grant(jti="corrupt")
+    for value in ("nan", "-inf", "0x10", "1e3", " 5", "abc"):
+        client.set("capsign:before", value)
+        with pytest.raises(capsign.Unavailable):
+            store.check(g)
+        client.delete("capsign:before")
+        client.set("capsign:kid:k1", value)
+        with pytest.raises(capsign.Unavailable):
+            store.check(g)
+        client.delete("capsign:kid:k1")
+    store.check(g)
+
+
 def test_refused_requests_never_reach_the_store(client: redis.Redis) -> None:
     app = Flask(__name__)
     app.config.update(CAPSIGN_KEYS={"k1": SECRET})
@@ -233,3 +261,54 @@ def test_the_cli_revokes_in_redis(client: redis.Redis, server: RedisServer) -> N
         check=False,
     )
     assert bad.returncode == 5 and "unavailable" in bad.stderr
+
+
+def test_the_cli_revokes_a_token_whose_expiry_has_a_zero_fraction(
+    client: redis.Redis, server: RedisServer
+) -> None:
+    # Signed by hand (hmac, base64): the core reads "expiry": N.0 as N (DESIGN.md §2).
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    expiry = int(time.time()) + 600
+    text = f'{{"expiry":{expiry}.0,"jti":"float-expiry","kid":"k1"}}'
+    policy = base64.urlsafe_b64encode(text.encode()).decode()
+    signature = hmac.new(SECRET.encode(), policy.encode(), hashlib.sha256).hexdigest()
+    token = f"{policy}.{signature}"
+    g = VERIFIER.verify_token(token)
+    assert g.expiry == expiry and json.loads(text)["expiry"] == float(expiry)
+    run = subprocess.run(
+        [sys.executable, "-m", "capsign", "revoke", "--redis", server.url, "--token", token],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    with pytest.raises(capsign.Revoked):
+        RedisStore(client).check(g)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--before", "\u00b2"],
+        ["--before", "99999999999999999999"],
+        ["--jti", "x", "--expiry", "99999999999999999999"],
+        ["--kid", "k1", "--before", "99999999999999999999"],
+    ],
+)
+def test_the_cli_refuses_bad_revoke_numbers_with_a_usage_error(
+    server: RedisServer, args: list[str]
+) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "capsign", "revoke", "--redis", server.url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and "99999999999999999999" not in run.stderr

@@ -129,7 +129,9 @@ impl MemoryStore {
                 let until = expiry
                     .saturating_add(self.layout.leeway())
                     .saturating_add(1);
-                state.revoked.insert(jti.as_ref().into(), until);
+                // A revocation already recorded is extended, never shortened.
+                let entry = state.revoked.entry(jti.as_ref().into()).or_insert(0);
+                *entry = (*entry).max(until);
             }
             Revocation::Kid { kid, before } => {
                 let entry = state.kids.entry(kid.as_ref().into()).or_insert(0);

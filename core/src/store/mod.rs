@@ -43,13 +43,18 @@ pub const MAX_PREFIX_LEN: usize = 64;
 /// key is given. Replies `ok`, `revoked:before`, `revoked:kid`, `revoked:jti` or `used_up`.
 pub const REDIS_CHECK_SCRIPT: &str = r"-- capsign check (DESIGN.md section 9)
 local iat = tonumber(ARGV[1])
+local function time_at(key)
+  local value = redis.call('GET', key)
+  if value and not string.match(value, '^%d+$') then error('capsign: ' .. key .. ' does not hold a time') end
+  return value and tonumber(value)
+end
 local n = 1
-local before = redis.call('GET', KEYS[n])
-if before and iat < tonumber(before) then return 'revoked:before' end
+local before = time_at(KEYS[n])
+if before and iat < before then return 'revoked:before' end
 if ARGV[4] == '1' then
   n = n + 1
-  before = redis.call('GET', KEYS[n])
-  if before and iat < tonumber(before) then return 'revoked:kid' end
+  before = time_at(KEYS[n])
+  if before and iat < before then return 'revoked:kid' end
 end
 if #KEYS > n then
   if redis.call('EXISTS', KEYS[n + 1]) == 1 then return 'revoked:jti' end
@@ -64,15 +69,19 @@ return 'ok'
 ";
 
 /// SHA-1 of [`REDIS_CHECK_SCRIPT`], for `EVALSHA`.
-pub const REDIS_CHECK_SHA1: &str = "377c03be76fcb1fd89d3451d311de015c336f4b3";
+pub const REDIS_CHECK_SHA1: &str = "0d0ae30158c9a892495c9577ae1771d6b3fbf7f5";
 
 /// The Redis script that records a revocation. `KEYS[1]`: the key. `ARGV`: `jti` and the
-/// time the entry expires, or `before` and the time (kept only if later than the one
+/// time the entry expires (its value too; a revocation already recorded is only ever
+/// extended, never shortened), or `before` and the time (kept only if later than the one
 /// stored). Replies `ok`.
 pub const REDIS_REVOKE_SCRIPT: &str = r"-- capsign revoke (DESIGN.md section 9)
 if ARGV[1] == 'jti' then
-  redis.call('SET', KEYS[1], '1')
-  redis.call('EXPIREAT', KEYS[1], ARGV[2])
+  local stored = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+  if tonumber(ARGV[2]) > stored then
+    redis.call('SET', KEYS[1], ARGV[2])
+    redis.call('EXPIREAT', KEYS[1], ARGV[2])
+  end
   return 'ok'
 end
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -81,7 +90,7 @@ return 'ok'
 ";
 
 /// SHA-1 of [`REDIS_REVOKE_SCRIPT`], for `EVALSHA`.
-pub const REDIS_REVOKE_SHA1: &str = "bfa9039f2ab817e08c355d391d86279f260719ce";
+pub const REDIS_REVOKE_SHA1: &str = "221b4a2c2894c5479b5f10f55539f84bf1b26c89";
 
 /// One script run: `EVALSHA sha1 len(keys) keys… args…` (or `EVAL script …` when the
 /// server does not know the script yet).
