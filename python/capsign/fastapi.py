@@ -22,23 +22,35 @@ the route is checked when ``require`` is called. A refusal raises :class:`Refusa
 :meth:`Capsign.install`) its response is exactly the core's JSON body, otherwise
 FastAPI's ``{"detail": {"error", "message"}}``. ``store``: ``MemoryStore`` or
 ``capsign.stores.AsyncRedisStore``. ``key_set_response`` serves the verifier's public keys.
+
+FastAPI reads and parses a request's body before it runs any dependency. Routes of the
+class :class:`CapsignRoute` check their capsign dependencies first, so that a request
+without valid credentials is refused before its body is read (and a body the model
+refuses, 422, spends no use of a refused request). ``install`` (and ``app=``) makes it
+the app's route class for the routes added afterwards; give it to routers too:
+``APIRouter(route_class=CapsignRoute)``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 
 from capsign._adapter import Store, make_route, refusal_headers
 from capsign._native import Command, Grant, Verifier
 from capsign.asgi import check_scope
 from capsign.exceptions import CapsignError
 
-__all__ = ["Capsign", "Refusal"]
+__all__ = ["Capsign", "CapsignRoute", "Refusal"]
+
+# Grants found before the body was read, by dependency, in the request's scope.
+_GRANTS = "capsign.grants"
 
 
 class Refusal(HTTPException):
@@ -72,8 +84,12 @@ class Capsign:
             self.install(app)
 
     def install(self, app: FastAPI) -> None:
-        """Makes `app` answer refusals with the core's exact JSON body."""
+        """Makes `app` answer refusals with the core's exact JSON body, and check the
+        credentials of the routes added from now on before their body is read
+        (:class:`CapsignRoute`, unless the app already has its own route class)."""
         app.add_exception_handler(Refusal, _refusal_response)
+        if app.router.route_class is APIRoute:
+            app.router.route_class = CapsignRoute
 
     def require(
         self,
@@ -100,6 +116,10 @@ class Capsign:
         )
 
         async def capsign_grant(request: Request) -> Grant:
+            # Already checked by CapsignRoute, before the body: never a second use.
+            found: dict[object, Grant] | None = request.scope.get(_GRANTS)
+            if found is not None and capsign_grant in found:
+                return found[capsign_grant]
             try:
                 grant = await check_scope(
                     self.verifier,
@@ -114,6 +134,7 @@ class Capsign:
             request.state.capsign = grant
             return grant
 
+        capsign_grant.__capsign__ = True  # type: ignore[attr-defined]
         return capsign_grant
 
     def key_set_response(self) -> Response:
@@ -126,3 +147,37 @@ class Capsign:
             media_type="application/jwk-set+json",
             headers={"Cache-Control": "public, max-age=300"},
         )
+
+
+def _capsign_dependencies(dependant: Dependant) -> list[Callable[[Request], Awaitable[Grant]]]:
+    """The capsign dependencies of a route, sub-dependencies included, each once."""
+    found: list[Callable[[Request], Awaitable[Grant]]] = []
+    stack = list(reversed(dependant.dependencies))
+    while stack:
+        sub = stack.pop()
+        call = sub.call
+        if getattr(call, "__capsign__", False) and call not in found:
+            found.append(call)  # type: ignore[arg-type]
+        stack.extend(reversed(sub.dependencies))
+    return found
+
+
+class CapsignRoute(APIRoute):
+    """A FastAPI route that runs its capsign dependencies before the request's body is
+    read: a refusal comes before any body parsing, and the dependency then returns the
+    grant found (one check, one use)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        checks = _capsign_dependencies(self.dependant)
+        if not checks:
+            return handler
+
+        async def checked_first(request: Request) -> Response:
+            grants: dict[object, Grant] = {}
+            for check in checks:
+                grants[check] = await check(request)
+            request.scope[_GRANTS] = grants
+            return await handler(request)
+
+        return checked_first

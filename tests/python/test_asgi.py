@@ -15,11 +15,12 @@ from typing import Annotated, Any
 
 import pytest
 import uvicorn
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import BaseModel
 
 import capsign
 from capsign.asgi import CapsignMiddleware, KeySetApp
-from capsign.fastapi import Capsign
+from capsign.fastapi import Capsign, CapsignRoute
 from conftest import SECRET
 
 SIGNER = capsign.Signer(SECRET)
@@ -295,5 +296,65 @@ def test_without_install_fastapi_writes_the_refusal_under_detail() -> None:
         status, headers, body = s.send("GET", "/fixed")
         assert status == 401 and body["detail"]["error"] == "missing_credentials"
         assert headers["www-authenticate"] == 'Bearer realm="capsign"'
+    finally:
+        s.stop()
+
+
+class Note(BaseModel):
+    text: str
+
+
+NOTES = Capsign(VERIFIER, store=capsign.MemoryStore())
+NoteGrant = Annotated[capsign.Grant, Depends(NOTES.require(authenticate_only=True))]
+
+
+def test_credentials_are_checked_before_the_body_is_read() -> None:
+    app = FastAPI()
+    NOTES.install(app)  # CapsignRoute for the routes below
+    parsed: list[str] = []
+
+    @app.post("/notes")
+    async def post(note: Note, grant: NoteGrant) -> dict[str, Any]:
+        parsed.append(note.text)
+        return {"text": note.text, "jti": grant.policy.get("jti")}
+
+    router = APIRouter(route_class=CapsignRoute)
+
+    @router.post("/routed")
+    async def routed(note: Note, grant: NoteGrant) -> dict[str, Any]:
+        return {"text": note.text}
+
+    app.include_router(router)
+    s = Server(app)
+
+    def post_json(path: str, body: bytes, token: str | None) -> tuple[int, Any]:
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            r = conn.getresponse()
+            return r.status, json.loads(r.read())
+        finally:
+            conn.close()
+
+    forged = SIGNER.issue(jti="f").token[:-1] + "0"
+    try:
+        for path in ("/notes", "/routed"):
+            # Not JSON at all: without credentials 401, never FastAPI's 422.
+            for token, code in ((None, "missing_credentials"), (forged, "bad_signature")):
+                status, body = post_json(path, b"{not json", token)
+                assert (status, body["error"]) == (401, code), (path, token)
+        two = SIGNER.issue(jti="two-notes", uses=2).token
+        assert post_json("/notes", b'{"text": "a"}', two) == (
+            200,
+            {"text": "a", "jti": "two-notes"},
+        )
+        # With credentials, the model refuses the body (422): that spends a use, once.
+        assert post_json("/notes", b"{not json", two)[0] == 422
+        status, body = post_json("/notes", b'{"text": "b"}', two)
+        assert (status, body["error"]) == (401, "used_up")
+        assert parsed == ["a"]
     finally:
         s.stop()
