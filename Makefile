@@ -150,6 +150,7 @@ bench-node: node
 # store (a redis-server started by the program).
 bench-web: node python
 	cd bench && npm install --no-audit --no-fund --loglevel=error
+	$(PY) -m pip install --quiet "gunicorn>=22"
 	CAPSIGN_PYTHON=$(abspath $(PY)) node bench/web_bench.mjs
 
 # The demo's image (examples/demo/Dockerfile): built without any image registry (a Debian

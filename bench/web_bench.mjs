@@ -2,7 +2,12 @@
 // 127.0.0.1, in interleaved rounds (the machine is shared and noisy: compare within a
 // round, report the median ratio). Express, Fastify (Node), FastAPI under uvicorn and
 // Flask under gunicorn (Python); each without a store, and with a Redis store (a
-// redis-server started here), against the same bare route.
+// redis-server started here), against the same bare route. Two more routes separate the
+// framework's price from capsign's: `empty`, the same hook, middleware, dependency or
+// decorator doing nothing, and for FastAPI `asgi`, capsign's ASGI middleware instead of
+// the dependency. Besides requests per second, each route's server CPU time per request
+// (user + system, from /proc, for the server's process tree) is printed: unlike
+// throughput, it is not moved much by other processes on the machine.
 //
 //   make bench-web        (or: node bench/web_bench.mjs [--rounds 3] [--seconds 2])
 //
@@ -10,6 +15,7 @@
 // one. Load is bounded: rounds × routes × `seconds`.
 
 import { fork, spawn } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import net from 'node:net'
 import path from 'node:path'
@@ -37,6 +43,7 @@ if (process.argv[2] === '--serve') {
     const { capsign: middleware } = require('capsign/express')
     const app = express()
     app.get('/plain/hello', (req, res) => res.send('hello'))
+    app.get('/empty/hello', (req, res, next) => next(), (req, res) => res.send('hello'))
     app.get('/secure/hello', middleware({ verifier, rest: true }), (req, res) => res.send('hello'))
     app.get('/memory/hello', middleware({ verifier, store: memory, rest: true }), (req, res) => res.send('hello'))
     app.get('/redis/hello', middleware({ verifier, store, rest: true }), (req, res) => res.send('hello'))
@@ -46,6 +53,7 @@ if (process.argv[2] === '--serve') {
     app.register(require('capsign/fastify'), { verifier })
     app.register(async (scope) => {
       scope.get('/plain/hello', async () => 'hello')
+      scope.get('/empty/hello', { onRequest: (request, reply, done) => done() }, async () => 'hello')
       scope.get('/secure/hello', { onRequest: scope.capsign({ rest: true }) }, async () => 'hello')
       scope.get('/memory/hello', { onRequest: scope.capsign({ rest: true, store: memory }) }, async () => 'hello')
       scope.get('/redis/hello', { onRequest: scope.capsign({ rest: true, store }) }, async () => 'hello')
@@ -61,7 +69,7 @@ if (process.argv[2] === '--serve') {
   const seconds = Number(values.seconds)
   const autocannon = require('autocannon')
   const capsign = require('capsign')
-  const permissions = ['GET /secure/hello', 'GET /memory/hello', 'GET /redis/hello']
+  const permissions = ['GET /secure/hello', 'GET /asgi/hello', 'GET /memory/hello', 'GET /redis/hello']
   const token = new capsign.Signer(SECRET).issue({ expiresIn: 3600, permissions, jti: 'bench' }).token
   const headers = { authorization: `Bearer ${token}` }
 
@@ -92,7 +100,7 @@ if (process.argv[2] === '--serve') {
   const servers = {
     Express: await startNode('express'),
     Fastify: await startNode('fastify'),
-    'FastAPI (uvicorn)': await startPython('fastapi'),
+    'FastAPI (uvicorn)': { ...(await startPython('fastapi')), asgi: true },
     'Flask (gunicorn)': await startPython('flask'),
   }
   const stopAll = () => {
@@ -100,25 +108,62 @@ if (process.argv[2] === '--serve') {
     redis.kill()
   }
   process.on('exit', stopAll)
-  const run = (port, route) => autocannon({ url: `http://127.0.0.1:${port}/${route}/hello`, connections: 10, duration: seconds, headers })
+  // CPU seconds (user + system) of a process and its descendants, from /proc.
+  const ticks = 100 // USER_HZ on Linux
+  const cpuOfTree = (pid) => {
+    let total = 0
+    const stack = [pid]
+    while (stack.length) {
+      const p = stack.pop()
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        total += (Number(f[11]) + Number(f[12])) / ticks
+        for (const t of readdirSync(`/proc/${p}/task`)) {
+          const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim()
+          if (kids) stack.push(...kids.split(' ').map(Number))
+        }
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return total
+  }
+  const run = async (server, route) => {
+    const before = cpuOfTree(server.child.pid)
+    const result = await autocannon({ url: `http://127.0.0.1:${server.port}/${route}/hello`, connections: 10, duration: seconds, headers })
+    if (result.non2xx !== 0 || result.requests.total === 0) throw new Error(`/${route}/hello: ${result.requests.total} requests, ${result.non2xx} not 2xx`)
+    const cpu = cpuOfTree(server.child.pid) - before
+    return { rps: result.requests.average, cpuUs: (1e6 * cpu) / Math.max(1, result.requests.total) }
+  }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  const pct = (x) => `${(100 * x).toFixed(1)}%`
   console.log(`Node ${process.version}; ${rounds} rounds of ${seconds}s per route, 10 connections, one process per server`)
-  for (const [name, { port }] of Object.entries(servers)) {
-    const check = await autocannon({ url: `http://127.0.0.1:${port}/redis/hello`, amount: 100, headers })
-    if (check.non2xx !== 0) throw new Error(`${name}: the secure route refused the token`)
-    await run(port, 'plain')
+  console.log('per route: throughput as a share of the bare route (median of the rounds), then server CPU µs per request')
+  for (const [name, server] of Object.entries(servers)) {
+    const routes = ['plain', 'empty', 'secure', ...(server.asgi ? ['asgi'] : []), 'memory', 'redis']
+    for (const route of routes) {
+      const check = await autocannon({ url: `http://127.0.0.1:${server.port}/${route}/hello`, amount: 100, headers })
+      if (check.non2xx !== 0) throw new Error(`${name}: /${route}/hello refused the token`)
+    }
+    await run(server, 'plain')
     const rows = []
     for (let i = 0; i < rounds; i++) {
-      const routes = i % 2 ? ['plain', 'secure', 'memory', 'redis'] : ['redis', 'memory', 'secure', 'plain']
       const row = {}
-      for (const route of routes) row[route] = (await run(port, route)).requests.average
+      for (const route of i % 2 ? routes : [...routes].reverse()) row[route] = await run(server, route)
       rows.push(row)
     }
-    const rps = (route) => median(rows.map((r) => r[route]))
-    const ratio = (route) => median(rows.map((r) => r[route] / r.plain))
-    console.log(
-      `${name.padEnd(20)} bare ${rps('plain').toFixed(0).padStart(6)} req/s | capsign ${(100 * ratio('secure')).toFixed(1)}% | + memory store ${(100 * ratio('memory')).toFixed(1)}% | + Redis store ${(100 * ratio('redis')).toFixed(1)}% of bare`,
-    )
+    const labels = { empty: 'empty hook', secure: 'capsign', asgi: 'capsign.asgi', memory: '+ memory store', redis: '+ Redis store' }
+    const plainRps = median(rows.map((r) => r.plain.rps))
+    const plainCpu = median(rows.map((r) => r.plain.cpuUs))
+    const cells = routes
+      .filter((route) => route !== 'plain')
+      .map((route) => {
+        const share = median(rows.map((r) => r[route].rps / r.plain.rps))
+        const cpu = median(rows.map((r) => r[route].cpuUs))
+        return `${labels[route]} ${pct(share)} ${cpu.toFixed(0)} µs`
+      })
+    console.log(`${name.padEnd(18)} bare ${plainRps.toFixed(0).padStart(6)} req/s ${plainCpu.toFixed(0)} µs | ${cells.join(' | ')}`)
   }
   process.exit(0)
 }

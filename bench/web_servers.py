@@ -1,12 +1,14 @@
-"""The Python servers of bench/web_bench.mjs: the same four routes on FastAPI (uvicorn) or
-Flask (gunicorn, one worker, four threads): bare, with capsign, with a memory store and with a
-Redis store.
+"""The Python servers of bench/web_bench.mjs: the same routes on FastAPI (uvicorn) or Flask
+(gunicorn, one worker, four threads): bare, with a dependency or decorator that does nothing
+(the framework's own price), with capsign, with a memory store and with a Redis store; and
+for FastAPI, capsign's ASGI middleware in front of a bare route.
 
     python bench/web_servers.py fastapi|flask REDIS_URL     # prints the port, then serves
 """
 
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations, which
 # are made in a loop below, as objects.
+import functools
 import socket
 import sys
 from typing import Annotated, Any
@@ -22,6 +24,7 @@ def fastapi_app(redis_url: str) -> Any:
     from fastapi import Depends, FastAPI
     from fastapi.responses import PlainTextResponse
 
+    from capsign.asgi import CapsignMiddleware
     from capsign.fastapi import Capsign
     from capsign.stores import AsyncRedisStore
 
@@ -35,6 +38,17 @@ def fastapi_app(redis_url: str) -> Any:
     async def bare() -> Any:
         return hello
 
+    @app.get("/asgi/hello")
+    async def behind_middleware() -> Any:
+        return hello
+
+    async def nothing() -> None:
+        return None
+
+    @app.get("/empty/hello")
+    async def empty(_: Annotated[None, Depends(nothing)]) -> Any:
+        return hello
+
     for route, auth in (("secure", plain), ("memory", memory), ("redis", shared)):
         grant = Annotated[capsign.Grant, Depends(auth.require(rest=True))]
 
@@ -44,7 +58,17 @@ def fastapi_app(redis_url: str) -> Any:
         secure.__name__ = f"hello_{route}"
 
         app.get(f"/{route}/hello")(secure)
-    return app
+
+    # The ASGI middleware in front of the same app, for /asgi only.
+    secured = CapsignMiddleware(app, verifier=VERIFIER, rest=True)
+
+    async def dispatch(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/asgi/"):
+            await secured(scope, receive, send)
+        else:
+            await app(scope, receive, send)
+
+    return dispatch
 
 
 def flask_app(redis_url: str) -> Any:
@@ -63,11 +87,21 @@ def flask_app(redis_url: str) -> Any:
         app.add_url_rule("/hello", view_func=ext.require(rest=True)(lambda: "hello"))
         return app
 
+    def nothing(view: Any) -> Any:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return view(*args, **kwargs)
+
+        return wrapper
+
     bare = Flask("bare")
     bare.add_url_rule("/plain/hello", view_func=lambda: "hello")
+    empty = Flask("empty")
+    empty.add_url_rule("/hello", view_func=nothing(lambda: "hello"))
     return DispatcherMiddleware(
         bare,
         {
+            "/empty": empty,
             "/secure": secured("secure", None),
             "/memory": secured("memory", capsign.MemoryStore()),
             "/redis": secured("redis", RedisStore(redis.Redis.from_url(redis_url))),
