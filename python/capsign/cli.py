@@ -92,13 +92,27 @@ def _fail(code: str, message: str, status: int) -> NoReturn:
     raise SystemExit(status)
 
 
-def _read_secret_file(path: str) -> bytes:
+def _read_private(path: str, option: str) -> bytes:
+    """The bytes of a file holding a secret or a seed; warns when other users may read it
+    (as keygen never writes). The path is never repeated: a secret mistyped for a path
+    must not be printed."""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            data = f.read()
     except OSError as e:
-        # The path is not repeated: a secret mistyped for a path must not be printed.
-        raise ConfigError(f"cannot read the file given to --secret-file: {e.strerror}") from None
-    return data.rstrip(b"\r\n")
+        raise ConfigError(f"cannot read the file given to {option}: {e.strerror}") from None
+    if mode & 0o077:
+        print(
+            f"capsign: warning: the file given to {option} can be read by other users "
+            f"(mode {mode & 0o777:o}): chmod 600 it",
+            file=sys.stderr,
+        )
+    return data
+
+
+def _read_secret_file(path: str) -> bytes:
+    return _read_private(path, "--secret-file").rstrip(b"\r\n")
 
 
 def _optional_secret(args: argparse.Namespace) -> str | bytes | None:
@@ -137,10 +151,9 @@ def _keys(args: argparse.Namespace) -> dict[str, str] | None:
 
 def _read_key_file(path: str) -> capsign.SigningKey:
     try:
-        text = Path(path).read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) else "not a seed file"
-        raise ConfigError(f"cannot read the file given to --key-file: {reason}") from None
+        text = _read_private(path, "--key-file").decode("ascii")
+    except UnicodeDecodeError:
+        raise ConfigError("cannot read the file given to --key-file: not a seed file") from None
     return capsign.SigningKey(text.strip())
 
 

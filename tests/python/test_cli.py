@@ -269,3 +269,21 @@ def test_keygen_without_force_never_replaces_a_file_or_a_link(tmp_path: Path) ->
     assert run("keygen", "--out", str(fresh)).returncode == 0
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600 and fresh.stat().st_nlink == 1
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_key_or_secret_file_others_can_read_is_used_with_a_warning(tmp_path: Path) -> None:
+    key_file = tmp_path / "signing.key"
+    assert run("keygen", "--ed25519", "--out", str(key_file)).returncode == 0
+    quiet = run("pubkey", "--key-file", str(key_file))
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr
+    key_file.chmod(0o644)
+    loud = run("pubkey", "--key-file", str(key_file))
+    assert loud.returncode == 0 and loud.stdout == quiet.stdout
+    assert "can be read by other users (mode 644): chmod 600 it" in loud.stderr
+    assert str(key_file) not in loud.stderr
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(SECRET + "\n")
+    secret_file.chmod(0o640)
+    r = run("issue", "--secret-file", str(secret_file), "--call", "read")
+    assert r.returncode == 0 and "--secret-file can be read by other users" in r.stderr
+    assert SECRET not in r.stderr
