@@ -208,58 +208,31 @@ def test_a_store_that_is_down_refuses_with_503_never_allows() -> None:
         RedisStore(object()).check(grant())
 
 
+def revoke_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`capsign revoke --redis URL ARGS…`, as a shell script runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "capsign", "revoke", "--redis", url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_the_cli_revokes_in_redis(client: redis.Redis, server: RedisServer) -> None:
     g = grant(jti="by-cli")
     store = RedisStore(client)
     store.check(g)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "capsign",
-            "revoke",
-            "--redis",
-            server.url,
-            "--jti",
-            "by-cli",
-            "--expiry",
-            str(g.expiry),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = revoke_cli(server.url, "--jti", "by-cli", "--expiry", str(g.expiry))
     assert run.returncode == 0, run.stderr
     with pytest.raises(capsign.Revoked):
         store.check(g)
     token = SIGNER.issue(jti="by-token").token
-    run = subprocess.run(
-        [sys.executable, "-m", "capsign", "revoke", "--redis", server.url, "--token", token],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = revoke_cli(server.url, "--token", token)
     assert run.returncode == 0, run.stderr
     with pytest.raises(capsign.Revoked):
         store.check(VERIFIER.verify_token(token))
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "capsign",
-            "revoke",
-            "--redis",
-            "redis://127.0.0.1:1/0",
-            "--before",
-            "now",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    bad = revoke_cli("redis://127.0.0.1:1/0", "--before", "now")
     assert bad.returncode == 5 and "unavailable" in bad.stderr
 
 
@@ -279,13 +252,7 @@ def test_the_cli_revokes_a_token_whose_expiry_has_a_zero_fraction(
     token = f"{policy}.{signature}"
     g = VERIFIER.verify_token(token)
     assert g.expiry == expiry and json.loads(text)["expiry"] == float(expiry)
-    run = subprocess.run(
-        [sys.executable, "-m", "capsign", "revoke", "--redis", server.url, "--token", token],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = revoke_cli(server.url, "--token", token)
     assert run.returncode == 0, run.stderr
     with pytest.raises(capsign.Revoked):
         RedisStore(client).check(g)
@@ -303,12 +270,6 @@ def test_the_cli_revokes_a_token_whose_expiry_has_a_zero_fraction(
 def test_the_cli_refuses_bad_revoke_numbers_with_a_usage_error(
     server: RedisServer, args: list[str]
 ) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "capsign", "revoke", "--redis", server.url, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = revoke_cli(server.url, *args)
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr and "99999999999999999999" not in run.stderr
