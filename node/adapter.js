@@ -39,10 +39,9 @@ function authorization(req) {
  * could not be trusted even then; the request fails (500), never decided on that value.
  */
 function target(req) {
-  for (let p = Object.getPrototypeOf(req); p !== null; p = Object.getPrototypeOf(p)) {
-    if (hasOwn.call(p, 'originalUrl') || hasOwn.call(p, 'url')) {
-      throw new Error('capsign: a prototype of the request defines `originalUrl` or `url` (prototype pollution); refusing to read the request target')
-    }
+  const proto = Object.getPrototypeOf(req)
+  if (proto !== null && ('originalUrl' in proto || 'url' in proto)) {
+    throw new Error('capsign: a prototype of the request defines `originalUrl` or `url` (prototype pollution); refusing to read the request target')
   }
   return hasOwn.call(req, 'originalUrl') ? req.originalUrl : req.url
 }
