@@ -23,6 +23,18 @@ impl Text {
 /// A string argument, refused with `invalid_argument` naming `name` if it holds a lone
 /// surrogate.
 pub(crate) fn text(env: &Env, name: &'static str, value: JsString<'_>) -> Result<Text> {
+    match well_formed(value)? {
+        Some(text) => Ok(text),
+        None => Err(capsign::Error::invalid_argument(
+            name,
+            "is not well-formed UTF-16 (it holds a lone surrogate)",
+        ))
+        .or_throw(env),
+    }
+}
+
+/// The text of a string, or `None` if it holds a lone surrogate.
+fn well_formed(value: JsString<'_>) -> Result<Option<Text>> {
     let units = value.into_utf16()?;
     let units = units.as_slice();
     let units = units.strip_suffix(&[0]).unwrap_or(units);
@@ -31,17 +43,10 @@ pub(crate) fn text(env: &Env, name: &'static str, value: JsString<'_>) -> Result
     if units.iter().fold(0u16, |all, &u| all | u) < 0x80 {
         let bytes: Vec<u8> = units.iter().map(|&u| u as u8).collect();
         return String::from_utf8(bytes)
-            .map(Text)
+            .map(|t| Some(Text(t)))
             .map_err(|_| napi::Error::from_reason("ASCII is UTF-8"));
     }
-    match String::from_utf16(units) {
-        Ok(text) => Ok(Text(text)),
-        Err(_) => Err(capsign::Error::invalid_argument(
-            name,
-            "is not well-formed UTF-16 (it holds a lone surrogate)",
-        ))
-        .or_throw(env),
-    }
+    Ok(String::from_utf16(units).ok().map(Text))
 }
 
 /// An optional string argument.
@@ -108,6 +113,37 @@ pub(crate) fn signed(env: &Env, name: &'static str, value: f64) -> Result<i64> {
             format!("{value} is not an integer in (-2^53, 2^53)"),
         ))
         .or_throw(env)
+    }
+}
+
+/// A request field that the application's `fields` function gave (its value often comes
+/// from a JSON body): a well-formed string, else the core's `invalid_command` (400)
+/// naming the field, as in Python.
+pub(crate) fn field_text(
+    env: &Env,
+    name: &'static str,
+    value: Option<Either<JsString<'_>, Unknown<'_>>>,
+) -> Result<Option<Text>> {
+    match value {
+        None => Ok(None),
+        Some(Either::A(s)) => match well_formed(s)? {
+            Some(t) => Ok(Some(t)),
+            None => Err(capsign::http::Fields::wrong_type(name)).or_throw(env),
+        },
+        Some(Either::B(_)) => Err(capsign::http::Fields::wrong_type(name)).or_throw(env),
+    }
+}
+
+/// The `size` request field: a non-negative integer (not a boolean, a string, a fraction
+/// or a negative), else `invalid_command` (400).
+pub(crate) fn field_size(
+    env: &Env,
+    value: Option<Either<f64, Unknown<'_>>>,
+) -> Result<Option<u64>> {
+    match value {
+        None => Ok(None),
+        Some(Either::A(n)) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as u64)),
+        Some(_) => Err(capsign::http::Fields::wrong_type("size")).or_throw(env),
     }
 }
 

@@ -11,7 +11,9 @@ use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::args::{Text, integer, opt_integer, opt_text, secret, signed, strs, text, texts};
+use crate::args::{
+    Text, field_size, field_text, integer, opt_integer, opt_text, secret, signed, strs, text, texts,
+};
 use crate::capability::Command;
 use crate::error::OrThrow;
 use crate::http::Route;
@@ -285,11 +287,11 @@ impl Verifier {
         method: JsString<'_>,
         target: JsString<'_>,
         authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
-        handle: Option<JsString<'_>>,
-        url: Option<JsString<'_>>,
-        path: Option<JsString<'_>>,
-        container: Option<JsString<'_>>,
-        size: Option<f64>,
+        handle: Option<Either<JsString<'_>, Unknown<'_>>>,
+        url: Option<Either<JsString<'_>, Unknown<'_>>>,
+        path: Option<Either<JsString<'_>, Unknown<'_>>>,
+        container: Option<Either<JsString<'_>, Unknown<'_>>>,
+        size: Option<Either<f64, Unknown<'_>>>,
         command: Option<Either<JsString<'_>, &Command>>,
         store: Option<&crate::store::MemoryStore>,
     ) -> Result<Option<String>> {
@@ -302,7 +304,13 @@ impl Verifier {
             Some(Either::B(many)) => texts(env, "authorization", many)?,
         };
         let authorization = strs(&authorization);
-        let fields = Fields::convert(env, None, handle, url, path, container, size)?;
+        // The fields come from the application's `fields` function (often from a JSON
+        // body): a value of the wrong type is the request's fault, a 400.
+        let handle = field_text(env, "handle", handle)?;
+        let url = field_text(env, "url", url)?;
+        let path = field_text(env, "path", path)?;
+        let container = field_text(env, "container", container)?;
+        let size = field_size(env, size)?;
         let command = CommandText::convert(env, command)?;
         let request = capsign::http::HttpRequest {
             method: method.as_str(),
@@ -311,11 +319,11 @@ impl Verifier {
             command: command.as_ref().map(CommandText::as_ref),
         };
         let fields = capsign::http::Fields {
-            handle: fields.handle.as_ref().map(Text::as_str),
-            url: fields.url.as_ref().map(Text::as_str),
-            path: fields.path.as_ref().map(Text::as_str),
-            container: fields.container.as_ref().map(Text::as_str),
-            size: fields.size,
+            handle: handle.as_ref().map(Text::as_str),
+            url: url.as_ref().map(Text::as_str),
+            path: path.as_ref().map(Text::as_str),
+            container: container.as_ref().map(Text::as_str),
+            size,
         };
         let grant = self
             .inner

@@ -31,6 +31,29 @@ impl AsRef<[u8]> for SecretArg {
     }
 }
 
+/// An integer argument: an `int`, never a `bool` (Python counts `True` as the int 1, so
+/// `uses=True` or a JSON body's `"size": true` would be read as 1, where Node refuses
+/// `true`). A `bool` is a `TypeError`, like any other value that is not an `int`.
+pub(crate) struct Int<T>(pub(crate) T);
+
+impl<'a, 'py, T: FromPyObject<'a, 'py>> FromPyObject<'a, 'py> for Int<T> {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "expected an int, not a bool",
+            ));
+        }
+        obj.extract().map(Int).map_err(Into::into)
+    }
+}
+
+/// The value of an optional [`Int`].
+pub(crate) fn int<T>(value: Option<Int<T>>) -> Option<T> {
+    value.map(|Int(v)| v)
+}
+
 /// A new random secret: 32 bytes from the OS, as 43 URL-safe base64 characters.
 #[pyfunction]
 fn generate_secret() -> Result<String, error::Failure> {

@@ -16,7 +16,7 @@ pub(crate) struct RequestArgs {
     pub(crate) url: Option<PyBackedStr>,
     pub(crate) path: Option<PyBackedStr>,
     pub(crate) container: Option<PyBackedStr>,
-    pub(crate) size: Option<u64>,
+    pub(crate) size: Option<crate::Int<u64>>,
     pub(crate) command: Option<CommandArg>,
     pub(crate) rest: Option<(PyBackedStr, PyBackedStr)>,
     pub(crate) rpc: Option<(PyBackedStr, PyBackedStr)>,
@@ -39,7 +39,7 @@ impl RequestArgs {
             url: self.url.as_deref(),
             path: self.path.as_deref(),
             container: self.container.as_deref(),
-            size: self.size,
+            size: self.size.as_ref().map(|s| s.0),
             command,
         })
     }
@@ -62,7 +62,7 @@ macro_rules! request_methods {
                 &self,
                 policy: PyBackedStr,
                 signature: PyBackedStr,
-                now: Option<u64>,
+                now: Option<crate::Int<u64>>,
                 $($field: Option<$ty>),*
             ) -> Result<crate::verifying::Grant, Failure> {
                 self.verify_pair(&policy, &signature, now, &RequestArgs { $($field),* })
@@ -74,7 +74,7 @@ macro_rules! request_methods {
             fn verify_token(
                 &self,
                 token: PyBackedStr,
-                now: Option<u64>,
+                now: Option<crate::Int<u64>>,
                 $($field: Option<$ty>),*
             ) -> Result<crate::verifying::Grant, Failure> {
                 self.verify_compact(&token, now, &RequestArgs { $($field),* })
@@ -89,7 +89,7 @@ macro_rules! request_methods {
                 authorization: Option<PyBackedStr>,
                 policy: Vec<PyBackedStr>,
                 signature: Vec<PyBackedStr>,
-                now: Option<u64>,
+                now: Option<crate::Int<u64>>,
                 $($field: Option<$ty>),*
             ) -> Result<Option<crate::verifying::Grant>, Failure> {
                 self.verify_presented(
@@ -120,7 +120,7 @@ request_methods!(
     url: PyBackedStr,
     path: PyBackedStr,
     container: PyBackedStr,
-    size: u64,
+    size: crate::Int<u64>,
     command: CommandArg,
     rest: (PyBackedStr, PyBackedStr),
     rpc: (PyBackedStr, PyBackedStr),
@@ -156,23 +156,20 @@ impl FieldArgs {
         fn typed<'py, T: FromPyObjectOwned<'py>>(
             name: &str,
             value: Option<Bound<'py, PyAny>>,
-            expected: &str,
         ) -> PyResult<Option<T>> {
             value
                 .map(|v| {
                     v.extract().map_err(|_| {
-                        PyErr::from(Failure::from(capsign::Error::invalid_request(format!(
-                            "the request field {name} must be {expected}"
-                        ))))
+                        PyErr::from(Failure::from(capsign::http::Fields::wrong_type(name)))
                     })
                 })
                 .transpose()
         }
-        args.handle = typed("handle", get("handle")?, "a string")?;
-        args.url = typed("url", get("url")?, "a string")?;
-        args.path = typed("path", get("path")?, "a string")?;
-        args.container = typed("container", get("container")?, "a string")?;
-        args.size = typed("size", get("size")?, "a non-negative integer")?;
+        args.handle = typed("handle", get("handle")?)?;
+        args.url = typed("url", get("url")?)?;
+        args.path = typed("path", get("path")?)?;
+        args.container = typed("container", get("container")?)?;
+        args.size = typed::<crate::Int<u64>>("size", get("size")?)?.map(|s| s.0);
         Ok(args)
     }
 

@@ -4,9 +4,9 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
 
-use crate::SecretArg;
 use crate::error::Failure;
 use crate::pubkey::{PublicKey, SigningKey};
+use crate::{Int, SecretArg, int};
 
 /// Signs policies with one secret (and an optional `kid`).
 #[pyclass(frozen, module = "capsign._native")]
@@ -20,7 +20,7 @@ impl Signer {
         secret: Option<SecretArg>,
         signing_key: Option<PyRef<'_, SigningKey>>,
         kid: Option<String>,
-        min_secret_len: Option<usize>,
+        min_secret_len: Option<Int<usize>>,
     ) -> Result<Self, Failure> {
         let mut builder = capsign::Signer::builder();
         if let Some(secret) = &secret {
@@ -32,7 +32,7 @@ impl Signer {
         if let Some(kid) = kid {
             builder = builder.kid(kid);
         }
-        if let Some(min) = min_secret_len {
+        if let Some(min) = int(min_secret_len) {
             builder = builder.min_secret_len(min);
         }
         Ok(Signer(builder.build()?))
@@ -57,41 +57,41 @@ impl Signer {
     #[allow(clippy::too_many_arguments)]
     fn issue(
         &self,
-        expires_in: Option<u64>,
-        expiry: Option<u64>,
+        expires_in: Option<Int<u64>>,
+        expiry: Option<Int<u64>>,
         call: Option<Vec<PyBackedStr>>,
         handle: Option<PyBackedStr>,
         url: Option<PyBackedStr>,
         path: Option<PyBackedStr>,
         container: Option<PyBackedStr>,
-        max_size: Option<u64>,
-        min_size: Option<u64>,
+        max_size: Option<Int<u64>>,
+        min_size: Option<Int<u64>>,
         permissions: Option<Vec<PyBackedStr>>,
-        nbf: Option<u64>,
+        nbf: Option<Int<u64>>,
         jti: Option<PyBackedStr>,
-        uses: Option<u64>,
-        now: Option<u64>,
+        uses: Option<Int<u64>>,
+        now: Option<Int<u64>>,
     ) -> Result<Credentials, Failure> {
         let call: Option<Vec<&str>> = call.as_ref().map(|v| v.iter().map(|s| &**s).collect());
         let permissions: Option<Vec<&str>> = permissions
             .as_ref()
             .map(|v| v.iter().map(|s| &**s).collect());
         let claims = capsign::Claims {
-            expires_in,
-            expiry,
+            expires_in: int(expires_in),
+            expiry: int(expiry),
             call: call.as_deref(),
             handle: handle.as_deref(),
             url: url.as_deref(),
             path: path.as_deref(),
             container: container.as_deref(),
-            max_size,
-            min_size,
+            max_size: int(max_size),
+            min_size: int(min_size),
             permissions: permissions.as_deref(),
-            nbf,
+            nbf: int(nbf),
             jti: jti.as_deref(),
-            uses,
+            uses: int(uses),
         };
-        let now = now.unwrap_or_else(capsign::unix_now);
+        let now = int(now).unwrap_or_else(capsign::unix_now);
         Ok(Credentials(self.0.issue_at(&claims, now)?))
     }
 

@@ -7,9 +7,10 @@ use pyo3::pybacked::PyBackedStr;
 
 use crate::error::Failure;
 use crate::verifying::Grant;
+use crate::{Int, int};
 
-fn now_or_clock(now: Option<u64>) -> u64 {
-    now.unwrap_or_else(capsign::unix_now)
+fn now_or_clock(now: Option<Int<u64>>) -> u64 {
+    int(now).unwrap_or_else(capsign::unix_now)
 }
 
 fn revocation<'a>(
@@ -31,15 +32,15 @@ pub(crate) struct MemoryStore(capsign::store::MemoryStore);
 impl MemoryStore {
     /// `leeway`: how long entries outlive their credentials (at least the verifiers').
     #[new]
-    #[pyo3(signature = (*, leeway=3600))]
-    fn new(leeway: i64) -> Result<Self, Failure> {
-        let layout = capsign::store::Layout::new(capsign::store::DEFAULT_PREFIX, leeway)?;
+    #[pyo3(signature = (*, leeway=Int(3600)), text_signature = "(*, leeway=3600)")]
+    fn new(leeway: Int<i64>) -> Result<Self, Failure> {
+        let layout = capsign::store::Layout::new(capsign::store::DEFAULT_PREFIX, leeway.0)?;
         Ok(MemoryStore(capsign::store::MemoryStore::new(layout)))
     }
 
     /// Checks `grant` and consumes one of its uses; raises `Revoked` or `UsedUp`.
     #[pyo3(signature = (grant, *, now=None))]
-    fn check(&self, grant: &Grant, now: Option<u64>) -> Result<(), Failure> {
+    fn check(&self, grant: &Grant, now: Option<Int<u64>>) -> Result<(), Failure> {
         let now = now_or_clock(now);
         self.0.check_at(grant.inner(), now)?;
         Ok(())
@@ -51,18 +52,18 @@ impl MemoryStore {
     fn revoke(
         &self,
         jti: Option<PyBackedStr>,
-        expiry: Option<u64>,
+        expiry: Option<Int<u64>>,
         kid: Option<PyBackedStr>,
-        before: Option<u64>,
-        now: Option<u64>,
+        before: Option<Int<u64>>,
+        now: Option<Int<u64>>,
     ) -> Result<(), Failure> {
-        let r = revocation(jti.as_deref(), expiry, kid.as_deref(), before)?;
+        let r = revocation(jti.as_deref(), int(expiry), kid.as_deref(), int(before))?;
         Ok(self.0.revoke_at(&r, now_or_clock(now))?)
     }
 
     /// Drops the entries whose credentials have expired.
     #[pyo3(signature = (*, now=None))]
-    fn sweep(&self, now: Option<u64>) {
+    fn sweep(&self, now: Option<Int<u64>>) {
         self.0.sweep_at(now_or_clock(now));
     }
 
@@ -102,9 +103,10 @@ pub(crate) struct StoreLayout(capsign::store::Layout);
 #[pymethods]
 impl StoreLayout {
     #[new]
-    #[pyo3(signature = (*, prefix="capsign:", leeway=3600))]
-    fn new(prefix: &str, leeway: i64) -> Result<Self, Failure> {
-        Ok(StoreLayout(capsign::store::Layout::new(prefix, leeway)?))
+    #[pyo3(signature = (*, prefix="capsign:", leeway=Int(3600)),
+           text_signature = "(*, prefix='capsign:', leeway=3600)")]
+    fn new(prefix: &str, leeway: Int<i64>) -> Result<Self, Failure> {
+        Ok(StoreLayout(capsign::store::Layout::new(prefix, leeway.0)?))
     }
 
     /// The key prefix.
@@ -130,12 +132,12 @@ impl StoreLayout {
     fn revoke_call(
         &self,
         jti: Option<PyBackedStr>,
-        expiry: Option<u64>,
+        expiry: Option<Int<u64>>,
         kid: Option<PyBackedStr>,
-        before: Option<u64>,
-        now: Option<u64>,
+        before: Option<Int<u64>>,
+        now: Option<Int<u64>>,
     ) -> Result<RedisCall, Failure> {
-        let r = revocation(jti.as_deref(), expiry, kid.as_deref(), before)?;
+        let r = revocation(jti.as_deref(), int(expiry), kid.as_deref(), int(before))?;
         Ok(self.0.revoke_call(&r, now_or_clock(now))?.into())
     }
 

@@ -6,12 +6,12 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyList};
 
-use crate::SecretArg;
 use crate::capability::CommandArg;
 use crate::error::Failure;
 use crate::http::Route;
 use crate::pubkey::PublicKeyArg;
 use crate::request::{FieldArgs, RequestArgs};
+use crate::{Int, SecretArg, int};
 
 /// Verifies credentials: a default secret and/or secrets by `kid`.
 #[pyclass(frozen, module = "capsign._native")]
@@ -20,17 +20,19 @@ pub(crate) struct Verifier(capsign::Verifier);
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (secret=None, *, keys=None, public_keys=None, key_set=None, leeway=0,
-                        min_secret_len=None))]
+    #[pyo3(signature = (secret=None, *, keys=None, public_keys=None, key_set=None, leeway=Int(0),
+                        min_secret_len=None),
+           text_signature = "(secret=None, *, keys=None, public_keys=None, key_set=None, leeway=0, \
+                             min_secret_len=None)")]
     fn new(
         secret: Option<SecretArg>,
         keys: Option<HashMap<String, SecretArg>>,
         public_keys: Option<BTreeMap<String, PublicKeyArg>>,
         key_set: Option<String>,
-        leeway: i64,
-        min_secret_len: Option<usize>,
+        leeway: Int<i64>,
+        min_secret_len: Option<Int<usize>>,
     ) -> Result<Self, Failure> {
-        let mut builder = capsign::Verifier::builder().leeway(leeway);
+        let mut builder = capsign::Verifier::builder().leeway(leeway.0);
         if let Some(secret) = &secret {
             builder = builder.secret(secret.as_ref());
         }
@@ -45,7 +47,7 @@ impl Verifier {
         if let Some(set) = key_set {
             builder = builder.key_set(set);
         }
-        if let Some(min) = min_secret_len {
+        if let Some(min) = int(min_secret_len) {
             builder = builder.min_secret_len(min);
         }
         Ok(Verifier(builder.build()?))
@@ -76,7 +78,7 @@ impl Verifier {
         authorization: Vec<PyBackedStr>,
         fields: Option<&Bound<'_, PyAny>>,
         command: Option<CommandArg>,
-        now: Option<u64>,
+        now: Option<Int<u64>>,
     ) -> PyResult<Grant> {
         let fields = FieldArgs::extract(fields)?;
         let authorization: Vec<&str> = authorization.iter().map(|s| &**s).collect();
@@ -86,7 +88,7 @@ impl Verifier {
             authorization: &authorization,
             command: command.as_ref().map(CommandArg::as_ref),
         };
-        let now = now.unwrap_or_else(capsign::unix_now);
+        let now = int(now).unwrap_or_else(capsign::unix_now);
         let grant = self
             .0
             .check_http_at(&route.0, &request, &fields.fields(), now)
@@ -114,10 +116,10 @@ impl Verifier {
         &self,
         policy: &str,
         signature: &str,
-        now: Option<u64>,
+        now: Option<Int<u64>>,
         args: &RequestArgs,
     ) -> Result<Grant, Failure> {
-        let now = now.unwrap_or_else(capsign::unix_now);
+        let now = int(now).unwrap_or_else(capsign::unix_now);
         Ok(Grant(self.0.verify_at(
             policy,
             signature,
@@ -129,10 +131,10 @@ impl Verifier {
     pub(crate) fn verify_compact(
         &self,
         token: &str,
-        now: Option<u64>,
+        now: Option<Int<u64>>,
         args: &RequestArgs,
     ) -> Result<Grant, Failure> {
-        let now = now.unwrap_or_else(capsign::unix_now);
+        let now = int(now).unwrap_or_else(capsign::unix_now);
         Ok(Grant(self.0.verify_token_at(
             token,
             &args.request()?,
@@ -145,12 +147,12 @@ impl Verifier {
         authorization: Option<&str>,
         policy: &[PyBackedStr],
         signature: &[PyBackedStr],
-        now: Option<u64>,
+        now: Option<Int<u64>>,
         args: &RequestArgs,
     ) -> Result<Option<Grant>, Failure> {
         let policy: Vec<&str> = policy.iter().map(|s| &**s).collect();
         let signature: Vec<&str> = signature.iter().map(|s| &**s).collect();
-        let now = now.unwrap_or_else(capsign::unix_now);
+        let now = int(now).unwrap_or_else(capsign::unix_now);
         let grant =
             self.0
                 .verify_http_at(authorization, &policy, &signature, &args.request()?, now)?;

@@ -123,6 +123,29 @@ describe('the Express middleware over HTTP', () => {
     assert.equal(r.json.error, 'expired')
   })
 
+  test('a field of the wrong type from the body is a bad request, as in Flask', async () => {
+    const creds = signer.issue({ call: ['store'], path: '/u/.*', maxSize: 10 })
+    // Raw JSON text: '\\ud800' is a lone surrogate once express.json parses it.
+    for (const body of ['{"path":"/u/a","size":true}', '{"path":5,"size":1}', '{"path":"/u/a","size":-1}',
+      '{"path":"/u/a","size":1.5}', '{"path":"/u/a","size":"1"}', '{"path":"/u/a\\ud800","size":1}', '{"path":["/u/a"],"size":1}']) {
+      const r = await send(port, {
+        method: 'POST',
+        path: '/store',
+        headers: { authorization: `Bearer ${creds.token}`, 'content-type': 'application/json' },
+        body,
+      })
+      assert.equal(r.status, 400, body)
+      assert.equal(r.json.error, 'invalid_command', body)
+    }
+    const ok = await send(port, {
+      method: 'POST',
+      path: '/store',
+      headers: { authorization: `Bearer ${creds.token}`, 'content-type': 'application/json' },
+      body: '{"path":"/u/a","size":1}',
+    })
+    assert.equal(ok.status, 201)
+  })
+
   test('a storage path that is not normalized is refused', async () => {
     const creds = signer.issue({ call: ['store'], path: '/uploads/alice/.*', maxSize: 100 })
     const r = await send(port, {

@@ -233,6 +233,32 @@ def test_bad_python_types_are_typed_errors(signer: capsign.Signer) -> None:
         capsign.covers(1, "x")  # type: ignore[arg-type]
 
 
+def test_a_bool_is_not_an_integer(signer: capsign.Signer) -> None:
+    # Python counts True as 1; Node refuses `true`. Every integer argument refuses a bool.
+    token = signer.issue(call=["store"], max_size=10, now=NOW).token
+    verifier = capsign.Verifier(SECRET)
+    for action in (
+        lambda: signer.issue(jti="j", uses=True),
+        lambda: signer.issue(max_size=True),
+        lambda: signer.issue(min_size=False),
+        lambda: signer.issue(expires_in=True),
+        lambda: signer.issue(expiry=True),
+        lambda: signer.issue(nbf=False),
+        lambda: signer.issue(now=True),
+        lambda: capsign.Signer(SECRET, min_secret_len=True),
+        lambda: capsign.Verifier(SECRET, leeway=True),
+        lambda: capsign.Verifier(SECRET, min_secret_len=True),
+        lambda: verifier.verify_token(token, call="store", size=True, now=NOW),
+        lambda: verifier.verify_token(token, now=True),
+        lambda: capsign.MemoryStore(leeway=True),
+        lambda: capsign.MemoryStore().revoke(jti="j", expiry=True),
+        lambda: capsign.MemoryStore().revoke(before=True),
+    ):
+        with pytest.raises(TypeError, match="not a bool"):
+            action()
+    assert verifier.verify_token(token, call="store", size=1, now=NOW).policy["maxSize"] == 10
+
+
 def test_secrets_never_show(signer: capsign.Signer) -> None:
     secret = "an-unforgettable-secret-value-42"
     s = capsign.Signer(secret, kid="k1")

@@ -95,10 +95,23 @@ def test_fields_cannot_name_the_call(app: Flask) -> None:
 
 def test_a_field_of_the_wrong_type_is_a_bad_request(app: Flask) -> None:
     creds = issue(call=["store"], path="/u/.*", max_size=10)
-    r = app.test_client().post("/store", headers=bearer(creds), json={"path": 5, "size": 1})
-    assert r.status_code == 400 and r.get_json()["error"] == "invalid_command"
-    r = app.test_client().post("/store", headers=bearer(creds), json={"path": "/u/a", "size": -1})
-    assert r.status_code == 400
+    # The same bodies as the Express suite, as raw JSON text: a boolean size is not 1, and
+    # "\\ud800" is a lone surrogate once parsed.
+    for body in (
+        '{"path":"/u/a","size":true}',
+        '{"path":5,"size":1}',
+        '{"path":"/u/a","size":-1}',
+        '{"path":"/u/a","size":1.5}',
+        '{"path":"/u/a","size":"1"}',
+        '{"path":"/u/a\\ud800","size":1}',
+        '{"path":["/u/a"],"size":1}',
+    ):
+        r = app.test_client().post(
+            "/store", headers=bearer(creds), data=body, content_type="application/json"
+        )
+        assert r.status_code == 400 and r.get_json()["error"] == "invalid_command", body
+    r = app.test_client().post("/store", headers=bearer(creds), json={"path": "/u/a", "size": 1})
+    assert r.status_code == 200
 
 
 def test_a_storage_path_must_be_normalized(app: Flask) -> None:

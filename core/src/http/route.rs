@@ -231,6 +231,21 @@ pub struct Fields<'a> {
     pub size: Option<u64>,
 }
 
+impl Fields<'_> {
+    /// The refusal of a request field that the application's `fields` function gave with
+    /// the wrong type (a `size` that is not a non-negative integer, a boolean, a string
+    /// field that is not a string or not well-formed text): `invalid_command` (400), since
+    /// such values come from the request (a JSON body), in every binding alike.
+    pub fn wrong_type(name: &str) -> Error {
+        let expected = if name == "size" {
+            "a non-negative integer"
+        } else {
+            "a string"
+        };
+        Error::invalid_request(format!("the request field {name} must be {expected}"))
+    }
+}
+
 impl Verifier {
     /// Checks an HTTP request against `route` as of `now`: reads its credentials (none:
     /// `missing_credentials`), maps it to the route's command, verifies and authorizes.
