@@ -6,7 +6,9 @@ use crate::error::{Error, Result};
 use crate::json;
 use crate::keys::HmacKey;
 use crate::limits::MAX_POLICY_LEN;
+use crate::policy::decode::RawPolicy;
 use crate::pubkey::SigningKey;
+use crate::store::Revocation;
 
 /// Decodes a policy, or the policy part of a token, **without verifying its signature**,
 /// and returns its JSON text. For inspecting a credential by hand (`capsign inspect`):
@@ -32,7 +34,27 @@ pub fn decode_unverified(policy_or_token: &str) -> Result<String> {
 /// that hands back a token it just issued and reads the expiry only when asked.
 pub fn expiry_unverified(policy_or_token: &str) -> Result<u64> {
     let text = decode_unverified(policy_or_token)?;
-    crate::policy::decode::RawPolicy::parse(&text)?.expiry()
+    RawPolicy::parse(&text)?.expiry()
+}
+
+/// The revocation of one credential, read from its policy or token **without verifying
+/// its signature**: its `jti` until its `expiry`. For an operator revoking a credential
+/// they hold (`capsign revoke --token`): a revocation can only take rights away, but a
+/// token that a client sends can name any `jti`, so a service revoking on a client's
+/// behalf verifies the token first. A policy without `jti` is `invalid_policy` (revoke
+/// its key or a time instead); a repeated field, or a `jti` or `expiry` of the wrong
+/// type, is `invalid_policy` as in a verification.
+pub fn revocation_unverified(policy_or_token: &str) -> Result<Revocation<'static>> {
+    let text = decode_unverified(policy_or_token)?;
+    let raw = RawPolicy::parse(&text)?;
+    let Some(jti) = raw.jti()? else {
+        return Err(Error::policy(
+            "jti",
+            "is required to revoke one credential (revoke its kid, or a time, instead)",
+        ));
+    };
+    let expiry = raw.expiry()?;
+    Ok(Revocation::from_options(Some(jti), Some(expiry), None, None)?.into_owned())
 }
 
 /// Signs `policy` exactly as given, **without validating it**: the HMAC-SHA256 hex that a
@@ -69,6 +91,38 @@ mod tests {
             "malformed",
             "[1]"
         );
+    }
+
+    #[test]
+    fn reads_a_revocation_without_verifying() {
+        use base64::Engine as _;
+        let b64 = |t: &str| base64::engine::general_purpose::URL_SAFE.encode(t);
+        let token = format!("{}.sig", b64(r#"{"expiry":1700000000.0,"jti":"j-1"}"#));
+        assert_eq!(
+            revocation_unverified(&token).unwrap(),
+            Revocation::Jti {
+                jti: "j-1".into(),
+                expiry: 1_700_000_000
+            }
+        );
+        for (policy, field) in [
+            (r#"{"expiry":1700000000}"#, "jti"),
+            (r#"{"expiry":1700000000,"jti":5}"#, "jti"),
+            (r#"{"expiry":1700000000,"jti":"a","jti":"b"}"#, "jti"),
+            (r#"{"expiry":"soon","jti":"a"}"#, "expiry"),
+            (r#"{"expiry":1.5,"jti":"a"}"#, "expiry"),
+            (r#"{"jti":"a"}"#, "expiry"),
+        ] {
+            let e = revocation_unverified(&b64(policy)).unwrap_err();
+            assert_eq!(
+                (e.code(), e.field()),
+                ("invalid_policy", Some(field)),
+                "{policy}"
+            );
+        }
+        let e = revocation_unverified(&b64(r#"{"expiry":1,"jti":"\u0007"}"#)).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        assert_eq!(revocation_unverified("!!").unwrap_err().code(), "malformed");
     }
 
     #[test]

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import capsign
+from capsign import _native
 from capsign.exceptions import (
     CapsignError,
     Denied,
@@ -351,16 +352,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     if args.token is not None:
         if jti is not None or expiry is not None:
             raise _Usage("give --token, or --jti with --expiry, not both")
-        # Read, not verified: revoking a credential can only take rights away.
-        policy = json.loads(capsign.decode_unverified(_credential_text(args.token)))
-        jti, expiry = policy.get("jti"), policy.get("expiry")
-        if not isinstance(jti, str):
-            raise _Usage("that credential has no jti: revoke its key (--kid, --before) instead")
-        # As the core reads it: an integer, or a number with a zero fraction (§2).
-        if isinstance(expiry, float) and expiry.is_integer():
-            expiry = int(expiry)
-        if not isinstance(expiry, int) or isinstance(expiry, bool):
-            raise _Usage("that credential's expiry is not a time: give --jti and --expiry")
+        # Read by the core, not verified: revoking a credential can only take rights away.
+        jti, expiry = _native.revocation_unverified(_credential_text(args.token))
     try:
         client = redis.Redis.from_url(args.redis, socket_timeout=5, socket_connect_timeout=5)
     except ValueError:

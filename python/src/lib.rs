@@ -83,6 +83,15 @@ fn decode_unverified(policy_or_token: &str) -> Result<String, error::Failure> {
     Ok(capsign::dangerous::decode_unverified(policy_or_token)?)
 }
 
+/// The `(jti, expiry)` that revoke the credential `policy_or_token`, **not verified**.
+#[pyfunction]
+fn revocation_unverified(policy_or_token: &str) -> Result<(String, u64), error::Failure> {
+    match capsign::dangerous::revocation_unverified(policy_or_token)? {
+        capsign::store::Revocation::Jti { jti, expiry } => Ok((jti.into_owned(), expiry)),
+        _ => Err(capsign::Error::invalid_argument("token", "names no credential").into()),
+    }
+}
+
 /// Text from a request made safe for a log line (quoted, control characters escaped).
 #[pyfunction]
 fn log_safe(text: &str) -> String {
@@ -137,6 +146,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(filestack_security, m)?)?;
     m.add_function(wrap_pyfunction!(parse_security_task, m)?)?;
     m.add_function(wrap_pyfunction!(decode_unverified, m)?)?;
+    m.add_function(wrap_pyfunction!(revocation_unverified, m)?)?;
     m.add_function(wrap_pyfunction!(log_safe, m)?)?;
     m.add("KUBO_IGNORE", capsign::http::KUBO_IGNORE.to_vec())?;
     m.add("REFUSAL_HEADERS", capsign::http::REFUSAL_HEADERS.to_vec())?;

@@ -258,6 +258,31 @@ def test_the_cli_revokes_a_token_whose_expiry_has_a_zero_fraction(
         RedisStore(client).check(g)
 
 
+def test_the_cli_refuses_a_token_it_cannot_revoke_and_writes_nothing(
+    client: redis.Redis, server: RedisServer
+) -> None:
+    import base64
+
+    def token(text: str) -> str:
+        return base64.urlsafe_b64encode(text.encode()).decode() + ".unverified"
+
+    far = int(time.time()) + 600
+    for policy, field in [
+        (f'{{"expiry":{far}}}', "jti"),
+        (f'{{"expiry":{far},"jti":5}}', "jti"),
+        (f'{{"expiry":{far},"jti":"a","jti":"b"}}', "jti"),
+        ('{"expiry":"soon","jti":"a"}', "expiry"),
+        ('{"expiry":true,"jti":"a"}', "expiry"),
+        ('{"jti":"a"}', "expiry"),
+    ]:
+        run = revoke_cli(server.url, "--token", token(policy))
+        assert run.returncode == 1 and "invalid_policy" in run.stderr, (policy, run.stderr)
+        assert field in run.stderr and "Traceback" not in run.stderr
+    run = revoke_cli(server.url, "--token", "not base64!")
+    assert run.returncode == 1 and "malformed" in run.stderr
+    assert client.keys("*") == []
+
+
 @pytest.mark.parametrize(
     "args",
     [

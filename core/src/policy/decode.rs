@@ -90,6 +90,19 @@ impl<'a> RawPolicy<'a> {
         }
     }
 
+    /// The `jti` member, read before the signature is checked (to revoke a credential one
+    /// holds). A repeated or non-string `jti` is `invalid_policy`.
+    pub(crate) fn jti(&self) -> Result<Option<&str>> {
+        if let Some(problem) = &self.problem {
+            return Err(problem.clone());
+        }
+        match &self.slots[Field::Jti as usize] {
+            None => Ok(None),
+            Some(Member::Text(jti)) => Ok(Some(jti)),
+            Some(_) => Err(Error::policy(Field::Jti.name(), "must be a string")),
+        }
+    }
+
     /// The `expiry` member, as an integer (`invalid_policy` if absent or not one).
     pub(crate) fn expiry(&self) -> Result<u64> {
         match &self.slots[Field::Expiry as usize] {

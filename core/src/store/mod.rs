@@ -184,6 +184,21 @@ impl<'a> Revocation<'a> {
         }
     }
 
+    /// The same revocation, owning its text.
+    pub fn into_owned(self) -> Revocation<'static> {
+        match self {
+            Revocation::Jti { jti, expiry } => Revocation::Jti {
+                jti: Cow::Owned(jti.into_owned()),
+                expiry,
+            },
+            Revocation::Kid { kid, before } => Revocation::Kid {
+                kid: Cow::Owned(kid.into_owned()),
+                before,
+            },
+            Revocation::Before { before } => Revocation::Before { before },
+        }
+    }
+
     /// Refuses, as of `now`, a revocation that would record nothing: a `jti` whose
     /// credential has already expired (plus `leeway`) would be dropped at once, and
     /// reporting success would mislead whoever revoked it.
