@@ -94,10 +94,18 @@ function check(config, req, frameworkReq, allowed, refused, failed) {
   const inline = config.store instanceof MemoryStore
   let grant
   try {
+    const method = req.method
+    const raw = target(req)
+    const auth = authorization(req)
+    // The credentials first: the application's functions (which may read the body)
+    // never run, and never decide the answer, for a request whose credentials fail.
+    if (config.fields || config.command) {
+      config.verifier.authenticateHttp(config.route, { method, target: raw, authorization: auth })
+    }
     grant = config.verifier.checkHttp(config.route, {
-      method: req.method,
-      target: target(req),
-      authorization: authorization(req),
+      method,
+      target: raw,
+      authorization: auth,
       fields: config.fields ? config.fields(frameworkReq) : undefined,
       command: config.command ? config.command(frameworkReq) : undefined,
       store: inline ? config.store : undefined,

@@ -249,6 +249,13 @@ export declare class Verifier {
    * `CapsignError`: its `status`, `challenge` and `body` are the answer).
    */
   checkHttp(route: Route, request: HttpCheck): Grant
+  /**
+   * Verifies an HTTP request's credentials for `route` (only `method`, `target`,
+   * `authorization` and `now` are read), without mapping or authorizing the request: what
+   * an adapter checks before it runs the application's `fields` or `command` function.
+   * Throws the refusal.
+   */
+  authenticateHttp(route: Route, request: Pick<HttpCheck, 'method' | 'target' | 'authorization' | 'now'>): void
   toString(): string
 }
 

@@ -504,6 +504,24 @@ class Verifier {
   }
 
   /**
+   * Verifies an HTTP request's credentials for `route` (`request` gives `method`, the raw
+   * `target` and `authorization`; nothing else is read), without mapping or authorizing
+   * the request: what an adapter checks before it runs the application's `fields` or
+   * `command` function. Throws the refusal.
+   */
+  authenticateHttp(route, request) {
+    if (!(route instanceof Route)) throw new TypeError('authenticateHttp(): route must be a capsign Route')
+    const now = own(request, request?.now, 'now')
+    this.#native.authenticateHttp(
+      route._native,
+      now === undefined ? clock() : now,
+      own(request, request?.method, 'method'),
+      own(request, request?.target, 'target'),
+      own(request, request?.authorization, 'authorization'),
+    )
+  }
+
+  /**
    * Checks an HTTP request against `route` in one native call: `request` gives `method`,
    * the raw `target`, `authorization` (the header's value, or a list of every value when
    * it was given more than once), `fields` (`handle`, `url`, `path`, `container`, `size`:

@@ -160,6 +160,12 @@ export declare class Verifier {
    */
   readCredentials(authorization: string | undefined | null, policy: Array<string>, signature: Array<string>): string | null
   /**
+   * Verifies an HTTP request's credentials for `route` as of `now` (its raw target and
+   * `Authorization` header value(s)), without mapping or authorizing the request: what
+   * an adapter checks before it runs the application's `fields` or `command` function.
+   */
+  authenticateHttp(route: Route, now: number, method: string, target: string, authorization?: string | Array<string> | undefined | null): void
+  /**
    * Checks an HTTP request against `route` as of `now`, in one call: its method, raw
    * target, `Authorization` header value(s) (a list when the header was given more than
    * once), the fields the application names and the route's per-request command.

@@ -272,6 +272,39 @@ impl Verifier {
         Ok(presented.map(|p| p.token()))
     }
 
+    /// Verifies an HTTP request's credentials for `route` as of `now` (its raw target and
+    /// `Authorization` header value(s)), without mapping or authorizing the request: what
+    /// an adapter checks before it runs the application's `fields` or `command` function.
+    #[napi]
+    pub fn authenticate_http(
+        &self,
+        env: &Env,
+        route: &Route,
+        now: f64,
+        method: JsString<'_>,
+        target: JsString<'_>,
+        authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
+    ) -> Result<()> {
+        let now = integer(env, "now", now)?;
+        let method = text(env, "method", method)?;
+        let target = text(env, "target", target)?;
+        let authorization = match authorization {
+            None => Vec::new(),
+            Some(Either::A(one)) => vec![text(env, "authorization", one)?],
+            Some(Either::B(many)) => texts(env, "authorization", many)?,
+        };
+        let request = capsign::http::HttpRequest {
+            method: method.as_str(),
+            target: target.as_str(),
+            authorization: &strs(&authorization),
+            command: None,
+        };
+        self.inner
+            .authenticate_http_at(route.inner(), &request, now)
+            .or_throw(env)?;
+        Ok(())
+    }
+
     /// Checks an HTTP request against `route` as of `now`, in one call: its method, raw
     /// target, `Authorization` header value(s) (a list when the header was given more than
     /// once), the fields the application names and the route's per-request command.

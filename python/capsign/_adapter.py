@@ -5,10 +5,10 @@ names, and the refusal's headers. The decisions are the core's (``Route``,
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
-from capsign._native import REFUSAL_HEADERS, Command, Grant, Route
+from capsign._native import REFUSAL_HEADERS, Command, Grant, Route, Verifier
 from capsign.exceptions import CapsignError
 
 R = TypeVar("R")
@@ -47,6 +47,34 @@ def make_route(
         authenticate_only=authenticate_only,
     )
     return route, command if callable(command) else None
+
+
+def check_request(
+    verifier: Verifier,
+    route: Route,
+    method: str,
+    target: str,
+    authorization: list[str],
+    *,
+    request: R,
+    fields: Callable[[R], Mapping[str, Any]] | None,
+    command: Callable[[R], str | Command] | None,
+) -> Grant:
+    """Checks one request against `route` (the store is the caller's, last). When the
+    application gives the fields or the command of each request, the credentials are
+    verified first, so its functions (which may read the body) never run, and never
+    decide the answer, for a request whose credentials do not hold."""
+    if fields is None and command is None:
+        return verifier.check_http(route, method, target, authorization)
+    verifier.authenticate_http(route, method, target, authorization)
+    return verifier.check_http(
+        route,
+        method,
+        target,
+        authorization,
+        fields=fields(request) if fields is not None else None,
+        command=command(request) if command is not None else None,
+    )
 
 
 def refusal_headers(error: CapsignError) -> list[tuple[str, str]]:

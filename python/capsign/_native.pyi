@@ -190,6 +190,15 @@ class Verifier:
         now: int | None = None,
         **request: Unpack[_RequestFields],
     ) -> Grant | None: ...
+    def authenticate_http(
+        self,
+        route: Route,
+        method: str,
+        target: str,
+        authorization: Sequence[str],
+        *,
+        now: int | None = None,
+    ) -> None: ...
     def check_http(
         self,
         route: Route,

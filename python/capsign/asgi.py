@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
-from capsign._adapter import Store, check_store, make_route, refusal_headers
+from capsign._adapter import Store, check_request, check_store, make_route, refusal_headers
 from capsign._native import Command, Grant, Route, Verifier, log_safe
 from capsign.exceptions import CapsignError
 
@@ -43,6 +43,7 @@ log = logging.getLogger("capsign.asgi")
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+R = TypeVar("R")
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
@@ -80,18 +81,22 @@ async def check_scope(
     verifier: Verifier,
     route: Route,
     scope: Scope,
+    request: R,
     *,
-    fields: Mapping[str, Any] | None = None,
-    command: str | Command | None = None,
+    fields: Callable[[R], Mapping[str, Any]] | None = None,
+    command: Callable[[R], str | Command] | None = None,
     store: Store | None = None,
 ) -> Grant:
     """Checks the request of `scope` against `route` (then `store`): the grant, or the
-    core's :class:`capsign.CapsignError`."""
-    grant = verifier.check_http(
+    core's :class:`capsign.CapsignError`. `fields` and `command` are the application's
+    functions of `request`, called only once the credentials hold."""
+    grant = check_request(
+        verifier,
         route,
         str(scope.get("method", "GET")),
         raw_target(scope),
         authorization(scope),
+        request=request,
         fields=fields,
         command=command,
     )
@@ -163,8 +168,9 @@ class CapsignMiddleware:
                 self.verifier,
                 self._route,
                 scope,
-                fields=self._fields(scope) if self._fields is not None else None,
-                command=self._command_of(scope) if self._command_of is not None else None,
+                scope,
+                fields=self._fields,
+                command=self._command_of,
                 store=self.store,
             )
         except CapsignError as e:

@@ -125,8 +125,9 @@ class Capsign:
                     self.verifier,
                     route,
                     request.scope,
-                    fields=fields(request) if fields is not None else None,
-                    command=command_of(request) if command_of is not None else None,
+                    request,
+                    fields=fields,
+                    command=command_of,
                     store=self.store,
                 )
             except CapsignError as e:

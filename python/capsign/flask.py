@@ -62,7 +62,13 @@ from urllib.parse import quote
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask import Request as FlaskRequest
 
-from capsign._adapter import Store, check_store_sync, make_route, refusal_headers
+from capsign._adapter import (
+    Store,
+    check_request,
+    check_store_sync,
+    make_route,
+    refusal_headers,
+)
 from capsign._native import (
     Command,
     Credentials,
@@ -240,13 +246,16 @@ class Capsign:
     ) -> Response | None:
         state = self._state()
         try:
-            grant = state.verifier.check_http(
+            grant = check_request(
+                state.verifier,
                 route,
-                request.method,
+                # As sent: Werkzeug's request.method is upper-cased, and `get` is not GET.
+                str(request.environ.get("REQUEST_METHOD", "GET")),
                 raw_target(request),
                 request.headers.getlist("Authorization"),
-                fields=fields(request) if fields is not None else None,
-                command=command_of(request) if command_of is not None else None,
+                request=request,
+                fields=fields,
+                command=command_of,
             )
             # Last, once everything else holds: forged, expired or denied requests never
             # reach the store, and never consume a use.

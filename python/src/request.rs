@@ -138,6 +138,28 @@ pub(crate) struct FieldArgs {
     size: Option<u64>,
 }
 
+/// The `size` field: an `int` (never a `bool`), or a `float` with no fraction, as a JSON
+/// body may write it (`5.0`, `1e1`: JavaScript cannot tell them from `5` and `10`, so
+/// Node reads them so too). The core refuses a size of 2^53 or more.
+fn size(value: Option<Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let wrong = || PyErr::from(Failure::from(capsign::http::Fields::wrong_type("size")));
+    if let Ok(float) = value.cast::<pyo3::types::PyFloat>() {
+        let f = float.value();
+        return if f.is_finite() && f >= 0.0 && f.fract() == 0.0 {
+            Ok(Some(f as u64))
+        } else {
+            Err(wrong())
+        };
+    }
+    match value.extract::<crate::Int<u64>>() {
+        Ok(crate::Int(n)) => Ok(Some(n)),
+        Err(_) => Err(wrong()),
+    }
+}
+
 impl FieldArgs {
     pub(crate) fn extract(fields: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let mut args = FieldArgs::default();
@@ -169,7 +191,7 @@ impl FieldArgs {
         args.url = typed("url", get("url")?)?;
         args.path = typed("path", get("path")?)?;
         args.container = typed("container", get("container")?)?;
-        args.size = typed::<crate::Int<u64>>("size", get("size")?)?.map(|s| s.0);
+        args.size = size(get("size")?)?;
         Ok(args)
     }
 

@@ -64,6 +64,31 @@ impl Verifier {
         self.0.leeway()
     }
 
+    /// Verifies an HTTP request's credentials for a route (its raw target and every
+    /// `Authorization` header value), without mapping or authorizing the request: what an
+    /// adapter checks before it runs the application's `fields` or `command` function.
+    /// Raises the refusal.
+    #[pyo3(signature = (route, method, target, authorization, *, now=None))]
+    fn authenticate_http(
+        &self,
+        route: &Route,
+        method: PyBackedStr,
+        target: PyBackedStr,
+        authorization: Vec<PyBackedStr>,
+        now: Option<Int<u64>>,
+    ) -> Result<(), Failure> {
+        let authorization: Vec<&str> = authorization.iter().map(|s| &**s).collect();
+        let request = capsign::http::HttpRequest {
+            method: &method,
+            target: &target,
+            authorization: &authorization,
+            command: None,
+        };
+        let now = int(now).unwrap_or_else(capsign::unix_now);
+        self.0.authenticate_http_at(&route.0, &request, now)?;
+        Ok(())
+    }
+
     /// Checks an HTTP request against a route: its method, raw target and every
     /// `Authorization` header value; `fields` (a mapping: only `handle`, `url`, `path`,
     /// `container` and `size` are read) and the route's per-request `command`. Raises the

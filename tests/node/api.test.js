@@ -272,3 +272,17 @@ test('HTTP mappings as request fields', () => {
   const mapped = codeOf(() => v.verifyToken(token, { rest: { method: 'GET', target: '/files/a' }, rpc: { prefix: '/api', target: '/api/x' }, now: NOW }))
   assert.equal(mapped.code, 'invalid_argument')
 })
+
+test('authenticateHttp verifies the credentials only', () => {
+  const verifier = new capsign.Verifier(SECRET)
+  const route = new capsign.Route({ call: 'store', fields: true })
+  const token = new capsign.Signer(SECRET).issue({ call: ['read'], now: NOW, expiresIn: 60 }).token
+  const authorization = `Bearer ${token}`
+  // Genuine and current: no error, although the call is not allowed (checkHttp decides).
+  assert.equal(verifier.authenticateHttp(route, { method: 'POST', target: '/store', authorization, now: NOW + 1 }), undefined)
+  assert.throws(() => verifier.checkHttp(route, { method: 'POST', target: '/store', authorization, fields: { size: 1 }, now: NOW + 1 }), { code: 'denied' })
+  assert.throws(() => verifier.authenticateHttp(route, { method: 'POST', target: '/store', now: NOW }), { code: 'missing_credentials' })
+  assert.throws(() => verifier.authenticateHttp(route, { method: 'POST', target: '/store', authorization, now: NOW + 600 }), { code: 'expired' })
+  assert.throws(() => verifier.authenticateHttp(route, { method: 'POST', target: '/store', authorization: [authorization, authorization], now: NOW }), { code: 'malformed' })
+  assert.throws(() => verifier.authenticateHttp({}, { method: 'POST', target: '/store' }), TypeError)
+})

@@ -136,3 +136,58 @@ test('a route option given as undefined keeps the plugin store', async () => {
     await app.close()
   }
 })
+
+test('fields and commands run only once the credentials hold (Fastify and Express)', async () => {
+  const verifier = new capsign.Verifier(SECRET)
+  const calls = []
+  const fields = (req) => {
+    calls.push('fields')
+    return { handle: req.url.split('/').pop() }
+  }
+  const command = () => {
+    calls.push('command')
+    return 'swarm peers'
+  }
+  const { app, base } = await start((scope) => {
+    scope.get('/files/:handle', { preHandler: scope.capsign({ call: 'read', fields }) }, async () => ({ ok: true }))
+    scope.get('/peers', { onRequest: scope.capsign({ command }) }, async () => ({ ok: true }))
+  }, { verifier })
+  const express = require('express')
+  const { capsign: middleware } = require('capsign/express')
+  const e = express()
+  e.get('/files/:handle', middleware({ verifier, call: 'read', fields }), (req, res) => res.json({ ok: true }))
+  e.get('/peers', middleware({ verifier, command }), (req, res) => res.json({ ok: true }))
+  const server = e.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const expressBase = `http://127.0.0.1:${server.address().port}`
+  const read = signer.issue({ call: ['read'], handle: 'H1' }).token
+  const peers = signer.issue({ permissions: ['swarm peers'] }).token
+  const flipped = read.slice(0, -1) + (read.endsWith('0') ? '1' : '0')
+  const now = Math.floor(Date.now() / 1000)
+  const expired = signer.issue({ call: ['read'], expiry: now - 10, now: now - 99 }).token
+  try {
+    for (const b of [base, expressBase]) {
+      for (const path of ['/files/H1', '/peers']) {
+        for (const [headers, code] of [
+          [{}, 'missing_credentials'],
+          [{ authorization: `Bearer ${flipped}` }, 'bad_signature'],
+          [{ authorization: `Bearer ${expired}` }, 'expired'],
+          [{ authorization: 'Bearer x.y' }, 'malformed'],
+        ]) {
+          const r = await fetch(`${b}${path}`, { headers })
+          assert.equal(r.status, 401, `${b}${path}`)
+          assert.equal((await r.json()).error, code)
+        }
+      }
+    }
+    assert.deepEqual(calls, [])
+    for (const b of [base, expressBase]) {
+      assert.equal((await fetch(`${b}/files/H1`, { headers: { authorization: `Bearer ${read}` } })).status, 200)
+      assert.equal((await fetch(`${b}/peers`, { headers: { authorization: `Bearer ${peers}` } })).status, 200)
+    }
+    assert.deepEqual(calls, ['fields', 'command', 'fields', 'command'])
+  } finally {
+    await app.close()
+    server.close()
+  }
+})

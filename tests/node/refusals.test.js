@@ -146,6 +146,28 @@ describe('the Express middleware over HTTP', () => {
     assert.equal(ok.status, 201)
   })
 
+  test('a size is read as Flask reads it: 5.0 is 5, and 2^53 or more is a bad request', async () => {
+    const creds = signer.issue({ call: ['store'], path: '/u/.*', maxSize: 10 })
+    for (const [body, status] of [
+      ['{"path":"/u/a","size":5.0}', 201],
+      ['{"path":"/u/a","size":1e1}', 201],
+      ['{"path":"/u/a","size":-0.0}', 201],
+      ['{"path":"/u/a","size":11.0}', 403],
+      ['{"path":"/u/a","size":1e19}', 400],
+      ['{"path":"/u/a","size":9007199254740992}', 400],
+      ['{"path":"/u/a","size":18446744073709551616}', 400],
+      ['{"path":"/u/a","size":1e308}', 400],
+    ]) {
+      const r = await send(port, {
+        method: 'POST',
+        path: '/store',
+        headers: { authorization: `Bearer ${creds.token}`, 'content-type': 'application/json' },
+        body,
+      })
+      assert.equal(r.status, status, body)
+    }
+  })
+
   test('a storage path that is not normalized is refused', async () => {
     const creds = signer.issue({ call: ['store'], path: '/uploads/alice/.*', maxSize: 100 })
     const r = await send(port, {

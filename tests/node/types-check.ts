@@ -33,6 +33,7 @@ app.get('/me', capsignExpress.capsign({ verifier, authenticateOnly: true }))
 
 const route = new capsign.Route({ rpc: '/api/v0', ignore: capsign.KUBO_IGNORE })
 const checked: capsign.Grant = verifier.checkHttp(route, { method: 'POST', target: '/api/v0/id', authorization: ['a', 'b'], fields: { size: 1 } })
+const authenticated: void = verifier.authenticateHttp(route, { method: 'POST', target: '/api/v0/id', authorization: 'Bearer a.b', now: 1 })
 const frozen: readonly string[] | null = checked.permissions
 const task: [string, string] = capsign.parseSecurityTask('security=p:a,s:b')
 const safe: string = capsign.logSafe('/a\n')

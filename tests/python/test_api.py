@@ -358,3 +358,23 @@ def test_http_mappings_as_request_fields(
     with pytest.raises(capsign.InvalidArgument) as both:
         verifier.verify_token(token, command="x", rest=("GET", "/files/a"), now=NOW)
     assert both.value.field == "command"
+
+
+def test_authenticate_http_verifies_the_credentials_only() -> None:
+    verifier = capsign.Verifier(SECRET)
+    route = capsign.Route(call="store", fields=True)
+    creds = capsign.Signer(SECRET).issue(call=["read"], now=NOW, expires_in=60)
+    header = [f"Bearer {creds.token}"]
+    # Genuine and current: no error, although the route's call is not allowed (that is
+    # check_http's to decide, with the fields).
+    assert verifier.authenticate_http(route, "POST", "/store", header, now=NOW + 1) is None
+    with pytest.raises(capsign.Denied):
+        verifier.check_http(route, "POST", "/store", header, fields={"size": 1}, now=NOW + 1)
+    with pytest.raises(capsign.MissingCredentials):
+        verifier.authenticate_http(route, "POST", "/store", [], now=NOW)
+    with pytest.raises(capsign.Expired):
+        verifier.authenticate_http(route, "POST", "/store", header, now=NOW + 600)
+    with pytest.raises(capsign.Malformed):
+        verifier.authenticate_http(route, "POST", "/store", [*header, *header], now=NOW)
+    with pytest.raises(TypeError):
+        verifier.authenticate_http(route, "POST", "/store", header, now=True)

@@ -358,3 +358,71 @@ def test_credentials_are_checked_before_the_body_is_read() -> None:
         assert parsed == ["a"]
     finally:
         s.stop()
+
+
+CALLS: list[str] = []
+
+
+def _recorded_handle(r: Any) -> dict[str, Any]:
+    CALLS.append("fields")
+    path = r["path"] if isinstance(r, dict) else r.url.path
+    return {"handle": path.rsplit("/", 1)[-1]}
+
+
+def _recorded_command(r: Any) -> str:
+    CALLS.append("command")
+    return "swarm peers"
+
+
+RECORDED = Capsign(VERIFIER)
+RecordedRead = Annotated[
+    capsign.Grant, Depends(RECORDED.require(call="read", fields=_recorded_handle))
+]
+RecordedPeers = Annotated[capsign.Grant, Depends(RECORDED.require(command=_recorded_command))]
+
+
+def test_fields_and_commands_run_only_once_the_credentials_hold() -> None:
+    app = FastAPI()
+    RECORDED.install(app)
+
+    @app.get("/files/{handle}")
+    async def read(handle: str, grant: RecordedRead) -> dict[str, Any]:
+        return {"handle": handle}
+
+    @app.get("/peers")
+    async def peers(grant: RecordedPeers) -> dict[str, Any]:
+        return {"allowed_by": grant.matched}
+
+    servers = {
+        "fastapi": Server(app),
+        "middleware": Server(
+            CapsignMiddleware(plain_app, verifier=VERIFIER, call="read", fields=_recorded_handle)
+        ),
+        "middleware-command": Server(
+            CapsignMiddleware(plain_app, verifier=VERIFIER, command=_recorded_command)
+        ),
+    }
+    good = SIGNER.issue(call=["read"], handle="H1")
+    peers_token = SIGNER.issue(permissions=["swarm peers"])
+    flipped = good.token[:-1] + ("1" if good.token[-1] == "0" else "0")
+    expired = SIGNER.issue(call=["read"], expiry=int(time.time()) - 10, now=int(time.time()) - 99)
+    try:
+        CALLS.clear()
+        for name, s in servers.items():
+            path = "/peers" if name in ("middleware-command",) else "/files/H1"
+            for headers, code in (
+                ({}, "missing_credentials"),
+                ({"Authorization": f"Bearer {flipped}"}, "bad_signature"),
+                (bearer(expired), "expired"),
+            ):
+                refused(s.send("GET", path, headers), 401, code)
+            assert CALLS == [], name
+        assert servers["fastapi"].send("GET", "/files/H1", bearer(good))[0] == 200
+        assert servers["fastapi"].send("GET", "/peers", bearer(peers_token))[0] == 200
+        assert servers["middleware"].send("GET", "/files/H1", bearer(good))[0] == 200
+        assert servers["middleware-command"].send("GET", "/peers", bearer(peers_token))[0] == 200
+        # CapsignRoute checks the dependency once, before the body: one call each.
+        assert sorted(CALLS) == ["command", "command", "fields", "fields"]
+    finally:
+        for s in servers.values():
+            s.stop()

@@ -250,3 +250,82 @@ def test_filestack_security_tasks_in_the_path(app: Flask) -> None:
     assert client.get(other).status_code == 403
     broken = f"/APIKEY/security=p:{creds.policy}/KW9EJhYtS6y48Whm2S6D"
     assert client.get(broken).get_json()["error"] == "malformed"
+
+
+def test_fields_and_commands_run_only_once_the_credentials_hold() -> None:
+    # The application's functions may read the body (get_json raises on a bad one): for a
+    # request whose credentials do not hold they never run, so the answer is the 401.
+    app = Flask(__name__)
+    app.config["CAPSIGN_SECRET"] = SECRET
+    ext = Capsign(app)
+    calls: list[str] = []
+
+    def fields(r: Any) -> dict[str, Any]:
+        calls.append("fields")
+        return dict(r.get_json())
+
+    def command(r: Any) -> str:
+        calls.append("command")
+        return "pin ls"
+
+    @app.post("/store")
+    @ext.require(call="store", fields=fields)
+    def store() -> dict[str, Any]:
+        return {"stored": True}
+
+    @app.post("/pins")
+    @ext.require(command=command)
+    def pins() -> dict[str, Any]:
+        return {"ok": True}
+
+    client = app.test_client()
+    good = issue(call=["store"], path="/u/.*", max_size=10)
+    expired = capsign.Signer(SECRET).issue(expiry=int(time.time()) - 10, now=int(time.time()) - 100)
+    bad_signature = {
+        "Authorization": f"Bearer {good.token[:-1]}{'1' if good.token[-1] == '0' else '0'}"
+    }
+    for path in ("/store", "/pins"):
+        for headers, code in (
+            ({}, "missing_credentials"),
+            (bad_signature, "bad_signature"),
+            (bearer(expired), "expired"),
+            ({"Authorization": "Bearer x.y"}, "malformed"),
+        ):
+            r = client.post(
+                path, headers=headers, data=b"{not json", content_type="application/json"
+            )
+            assert (r.status_code, r.get_json()["error"]) == (401, code), (path, code)
+    assert calls == []
+    r = client.post("/store", headers=bearer(good), json={"path": "/u/a", "size": 1})
+    assert r.status_code == 200 and calls == ["fields"]
+    pins_token = issue(permissions=["pin ls"])
+    assert client.post("/pins", headers=bearer(pins_token)).status_code == 200
+    assert calls == ["fields", "command"]
+
+
+def test_a_size_written_with_a_zero_fraction_is_that_integer(app: Flask) -> None:
+    # JavaScript cannot tell 5.0 from 5: both languages read it as 5. Past 2^53, 400.
+    creds = issue(call=["store"], path="/u/.*", max_size=10)
+    for body, status in (
+        ('{"path":"/u/a","size":5.0}', 200),
+        ('{"path":"/u/a","size":1e1}', 200),
+        ('{"path":"/u/a","size":-0.0}', 200),
+        ('{"path":"/u/a","size":11.0}', 403),
+        ('{"path":"/u/a","size":1e19}', 400),
+        ('{"path":"/u/a","size":9007199254740992}', 400),
+        ('{"path":"/u/a","size":18446744073709551616}', 400),
+        ('{"path":"/u/a","size":1e308}', 400),
+    ):
+        r = app.test_client().post(
+            "/store", headers=bearer(creds), data=body, content_type="application/json"
+        )
+        assert r.status_code == status, (body, r.get_json())
+
+
+def test_the_method_is_checked_as_sent(app: Flask) -> None:
+    # Werkzeug upper-cases request.method; the REST mapping sees the method as sent, and
+    # `get` is not GET (RFC 9110: methods are case-sensitive).
+    creds = issue(permissions=["GET /rest/a"])
+    assert app.test_client().get("/rest/a", headers=bearer(creds)).status_code == 200
+    r = app.test_client().open("/rest/a", method="get", headers=bearer(creds))
+    assert (r.status_code, r.get_json()["error"]) == (403, "denied")

@@ -3,7 +3,10 @@
 use super::credentials::{self, Presented};
 use crate::capability::Command;
 use crate::capability::mapping::RpcMount;
+use std::borrow::Cow;
+
 use crate::error::{Error, Result, quote};
+use crate::limits::MAX_INTEGER;
 use crate::policy::Call;
 use crate::request::{CommandRef, Request};
 use crate::verify::{Grant, Verifier};
@@ -238,7 +241,7 @@ impl Fields<'_> {
     /// such values come from the request (a JSON body), in every binding alike.
     pub fn wrong_type(name: &str) -> Error {
         let expected = if name == "size" {
-            "a non-negative integer"
+            "a non-negative integer below 2^53"
         } else {
             "a string"
         };
@@ -248,9 +251,9 @@ impl Fields<'_> {
 
 impl Verifier {
     /// Checks an HTTP request against `route` as of `now`: reads its credentials (none:
-    /// `missing_credentials`), maps it to the route's command, verifies and authorizes.
-    /// Every refusal is an [`Error`] whose `http_status`, `www_authenticate` and
-    /// `http_body` are what to answer.
+    /// `missing_credentials`), verifies them, then maps the request to the route's command
+    /// and authorizes it with `fields`. Every refusal is an [`Error`] whose `http_status`,
+    /// `www_authenticate` and `http_body` are what to answer.
     pub fn check_http_at(
         &self,
         route: &Route,
@@ -258,48 +261,103 @@ impl Verifier {
         fields: &Fields<'_>,
         now: u64,
     ) -> Result<Grant> {
+        let (grant, target) = self.authenticated(route, request, now)?;
+        authorize(grant, route, request, &target, fields)
+    }
+
+    /// The first half of [`Verifier::check_http_at`]: reads the request's credentials and
+    /// verifies them (signature, time, the policy's rules), without mapping or
+    /// authorizing the request. An adapter whose route takes fields or a command from the
+    /// application calls this first, so that the application's functions (which may read
+    /// the body) run only for a request whose credentials hold; it then calls
+    /// `check_http_at` (a cache hit) with the fields.
+    pub fn authenticate_http_at(
+        &self,
+        route: &Route,
+        request: &HttpRequest<'_>,
+        now: u64,
+    ) -> Result<Grant> {
+        self.authenticated(route, request, now)
+            .map(|(grant, _)| grant)
+    }
+
+    /// The verified grant of the request's credentials, and the target without them.
+    fn authenticated<'r>(
+        &self,
+        route: &Route,
+        request: &HttpRequest<'r>,
+        now: u64,
+    ) -> Result<(Grant, Cow<'r, str>)> {
         let found =
             credentials::read_from(request.authorization, request.target, route.security_task)?;
         let presented = found.presented.ok_or(Error::MissingCredentials)?;
-        let target = found.target.as_ref();
-        let command = match (&route.command, request.command) {
-            (RouteCommand::PerRequest, Some(command)) => Some(command),
-            (RouteCommand::PerRequest, None) => {
-                return Err(Error::argument(
-                    "command",
-                    "the route's command function gave no command",
-                ));
-            }
-            (_, Some(_)) => {
-                return Err(Error::argument(
-                    "command",
-                    "the route does not take a command per request",
-                ));
-            }
-            (RouteCommand::None, None) => None,
-            (RouteCommand::Fixed(command), None) => Some(CommandRef::Parsed(command)),
-            (RouteCommand::Rest, None) => Some(CommandRef::Rest {
-                method: request.method,
-                target,
-            }),
-            (RouteCommand::Rpc(mount), None) => Some(CommandRef::Mounted { mount, target }),
-        };
-        let checked = Request {
-            call: route.call.map(Call::as_str),
-            handle: fields.handle,
-            url: fields.url,
-            path: fields.path,
-            container: fields.container,
-            size: fields.size,
-            command,
-        };
-        match presented {
-            Presented::Token(token) => self.verify_token_at(token, &checked, now),
+        let nothing = Request::default();
+        let grant = match presented {
+            Presented::Token(token) => self.verify_token_at(token, &nothing, now),
             Presented::Pair { policy, signature } => {
-                self.verify_at(&policy, &signature, &checked, now)
+                self.verify_at(&policy, &signature, &nothing, now)
             }
-        }
+        }?;
+        Ok((grant, found.target))
     }
+}
+
+/// Maps the request to the route's command and authorizes it, with `fields`, against a
+/// grant whose credentials were verified.
+fn authorize(
+    mut grant: Grant,
+    route: &Route,
+    request: &HttpRequest<'_>,
+    target: &str,
+    fields: &Fields<'_>,
+) -> Result<Grant> {
+    // A request target is ASCII (RFC 3986: other bytes are percent-encoded) and has no
+    // fragment (RFC 9112). A WSGI server hands raw non-ASCII bytes on as Latin-1, so what
+    // was checked would not be what the application sees; a `#` hides the rest of the
+    // target from the application's router, which would not see what was checked either.
+    if !request.target.is_ascii() || request.target.contains('#') {
+        return Err(Error::invalid_request(
+            "the request target must be ASCII, without a fragment (#)",
+        ));
+    }
+    if fields.size.is_some_and(|size| size > MAX_INTEGER) {
+        return Err(Fields::wrong_type("size"));
+    }
+    let command = match (&route.command, request.command) {
+        (RouteCommand::PerRequest, Some(command)) => Some(command),
+        (RouteCommand::PerRequest, None) => {
+            return Err(Error::argument(
+                "command",
+                "the route's command function gave no command",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(Error::argument(
+                "command",
+                "the route does not take a command per request",
+            ));
+        }
+        (RouteCommand::None, None) => None,
+        (RouteCommand::Fixed(command), None) => Some(CommandRef::Parsed(command)),
+        (RouteCommand::Rest, None) => Some(CommandRef::Rest {
+            method: request.method,
+            target,
+        }),
+        (RouteCommand::Rpc(mount), None) => Some(CommandRef::Mounted { mount, target }),
+    };
+    let checked = Request {
+        call: route.call.map(Call::as_str),
+        handle: fields.handle,
+        url: fields.url,
+        path: fields.path,
+        container: fields.container,
+        size: fields.size,
+        command,
+    };
+    if !checked.is_empty() {
+        grant.matched = grant.policy.authorize(&checked)?;
+    }
+    Ok(grant)
 }
 
 #[cfg(test)]
