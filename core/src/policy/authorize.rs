@@ -146,9 +146,12 @@ impl Policy {
 /// A storage path a request names must be normalized, whatever the policy says: an
 /// application that stores at `/uploads/alice/../bob/x` (which `/uploads/alice/.*`
 /// matches) would write outside the folder the policy meant. Refused: `.`/`..` segments
-/// and their look-alikes, empty segments inside the path (`a//b`), backslashes and control
-/// characters. A leading `/` and a trailing `/` (Filestack: "store in this folder") are
-/// fine.
+/// and their look-alikes, empty segments inside the path (`a//b`), backslashes, control
+/// characters and percent-encoding (`%2e%2e`: a path is a key, already decoded once by
+/// the application's framework, and a store or application that decoded it again would
+/// see other segments than the ones checked). A `%` not followed by two hex digits
+/// (`50%off.png`) is a character like any other. A leading `/` and a trailing `/`
+/// (Filestack: "store in this folder") are fine.
 fn check_storage_path(path: &str) -> Result<()> {
     let refuse = |why: &str| {
         Err(Error::command(format!(
@@ -173,7 +176,7 @@ fn check_storage_path(path: &str) -> Result<()> {
             segment_start = true;
             continue;
         }
-        let odd = !(0x20..0x7f).contains(&b) || b == b'\\';
+        let odd = !(0x20..0x7f).contains(&b) || b == b'\\' || b == b'%';
         if odd || (segment_start && (b == b'.' || b == b' ')) {
             suspicious = true;
         }
@@ -185,6 +188,10 @@ fn check_storage_path(path: &str) -> Result<()> {
     }
     if path.contains('\\') || path.chars().any(char::is_control) {
         return refuse("backslash or control character in a path");
+    }
+    let encoded = |w: &[u8]| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit();
+    if path.as_bytes().windows(3).any(encoded) {
+        return refuse("percent-encoding in a path (it is a key, decoded once already)");
     }
     let inner = path.strip_prefix('/').unwrap_or(path);
     let inner = inner.strip_suffix('/').unwrap_or(inner);
@@ -300,6 +307,8 @@ mod tests {
         let store = |path| p.authorize(&Request::new().call(Call::Store).path(path));
         assert!(store("/uploads/alice/a.png").is_ok());
         assert!(store("/uploads/alice/dir/").is_ok());
+        assert!(store("/uploads/alice/50%off.png").is_ok());
+        assert!(store("/uploads/alice/100%").is_ok());
         for bad in [
             "/uploads/alice/../bob/evil.txt",
             "/uploads/alice/./x",
@@ -308,6 +317,11 @@ mod tests {
             "/uploads/alice/.. /x",
             "/uploads/alice/a\\b",
             "/uploads/alice/a\nb",
+            "/uploads/alice/%2e%2e/bob/x",
+            "/uploads/alice/%2E%2e/bob/x",
+            "/uploads/alice/..%2fbob",
+            "/uploads/alice/a%5cb",
+            "/uploads/alice/a%20b",
             "",
             "//",
         ] {
