@@ -4,9 +4,23 @@
 // the refusal's headers. The decisions are the core's (Route, Verifier.checkHttp and the
 // error's status, challenge and body).
 
+const { Http2ServerRequest } = require('node:http2')
 const { MemoryStore, Verifier, Route, REFUSAL_HEADERS } = require('./index.js')
 
 const hasOwn = Object.prototype.hasOwnProperty
+// Node's HTTP/2 compatibility request (Fastify with `http2: true`) reads `url` and
+// `rawHeaders` through accessors of its prototype: those, as Node defined them, are the
+// request's own.
+const H2 = Http2ServerRequest.prototype
+const H2_GETTERS = { url: Object.getOwnPropertyDescriptor(H2, 'url')?.get, rawHeaders: Object.getOwnPropertyDescriptor(H2, 'rawHeaders')?.get }
+
+/** Whether `req[name]` is read by Node's own HTTP/2 accessor, unchanged. */
+function nodeH2(req, name) {
+  if (!(req instanceof Http2ServerRequest) || H2_GETTERS[name] === undefined) return false
+  let owner = Object.getPrototypeOf(req)
+  while (owner !== null && !hasOwn.call(owner, name)) owner = Object.getPrototypeOf(owner)
+  return owner === H2 && Object.getOwnPropertyDescriptor(H2, name).get === H2_GETTERS[name]
+}
 
 /** `value` (read as `object.key`) if `key` is the object's own property. */
 function own(object, value, key) {
@@ -18,7 +32,7 @@ function own(object, value, key) {
  * than once (Node keeps only the first in `req.headers`; the core refuses the repeat).
  */
 function authorization(req) {
-  const raw = hasOwn.call(req, 'rawHeaders') ? req.rawHeaders : undefined
+  const raw = hasOwn.call(req, 'rawHeaders') || nodeH2(req, 'rawHeaders') ? req.rawHeaders : undefined
   if (!Array.isArray(raw)) return hasOwn.call(req, 'headers') ? own(req.headers, req.headers?.authorization, 'authorization') : undefined
   let first
   let all
@@ -40,7 +54,7 @@ function authorization(req) {
  */
 function target(req) {
   const proto = Object.getPrototypeOf(req)
-  if (proto !== null && ('originalUrl' in proto || 'url' in proto)) {
+  if (proto !== null && ('originalUrl' in proto || ('url' in proto && !nodeH2(req, 'url')))) {
     throw new Error('capsign: a prototype of the request defines `originalUrl` or `url` (prototype pollution); refusing to read the request target')
   }
   return hasOwn.call(req, 'originalUrl') ? req.originalUrl : req.url

@@ -172,7 +172,7 @@ export declare class Verifier {
    * Returns the permission that allowed the command, if any. With `store`, the grant is
    * then checked (and one use consumed) in the same call.
    */
-  checkHttp(route: Route, now: number, method: string, target: string, authorization?: string | Array<string> | undefined | null, handle?: string | unknown | undefined | null, url?: string | unknown | undefined | null, path?: string | unknown | undefined | null, container?: string | unknown | undefined | null, size?: number | unknown | undefined | null, command?: string | Command | undefined | null, store?: MemoryStore | undefined | null): string | null
+  checkHttp(route: Route, now: number, method: string, target: string, authorization?: string | Array<string> | undefined | null, handle?: string | unknown | undefined | null, url?: string | unknown | undefined | null, path?: string | unknown | undefined | null, container?: string | unknown | undefined | null, size?: number | unknown | undefined | null, command?: string | Command | unknown | undefined | null, store?: MemoryStore | undefined | null): string | null
   /**
    * The credentials an HTTP request presents, as one token `<policy>.<signature>`
    * (with the route's rules: `securityTask` reads the path task too).

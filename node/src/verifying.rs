@@ -81,6 +81,25 @@ impl<'c> CommandText<'c> {
         })
     }
 
+    /// A command from the application's command function, which may pass on what the
+    /// request gave: a value of the wrong type, or text that is not well-formed, is the
+    /// request's fault (`invalid_command`, 400), as for the fields.
+    fn from_request(
+        env: &Env,
+        value: Option<Either3<JsString<'_>, &'c Command, Unknown<'_>>>,
+    ) -> Result<Option<Self>> {
+        let wrong = || Err(capsign::http::Fields::wrong_type("command")).or_throw(env);
+        match value {
+            None => Ok(None),
+            Some(Either3::A(t)) => match field_text(env, "command", Some(Either::A(t)))? {
+                Some(t) => Ok(Some(CommandText::Text(t))),
+                None => wrong(),
+            },
+            Some(Either3::B(parsed)) => Ok(Some(CommandText::Parsed(parsed))),
+            Some(Either3::C(_)) => wrong(),
+        }
+    }
+
     fn as_ref(&self) -> capsign::CommandRef<'_> {
         match self {
             CommandText::Text(t) => capsign::CommandRef::Text(t.as_str()),
@@ -325,7 +344,7 @@ impl Verifier {
         path: Option<Either<JsString<'_>, Unknown<'_>>>,
         container: Option<Either<JsString<'_>, Unknown<'_>>>,
         size: Option<Either<f64, Unknown<'_>>>,
-        command: Option<Either<JsString<'_>, &Command>>,
+        command: Option<Either3<JsString<'_>, &Command, Unknown<'_>>>,
         store: Option<&crate::store::MemoryStore>,
     ) -> Result<Option<String>> {
         let now = integer(env, "now", now)?;
@@ -344,7 +363,7 @@ impl Verifier {
         let path = field_text(env, "path", path)?;
         let container = field_text(env, "container", container)?;
         let size = field_size(env, size)?;
-        let command = CommandText::convert(env, command)?;
+        let command = CommandText::from_request(env, command)?;
         let request = capsign::http::HttpRequest {
             method: method.as_str(),
             target: target.as_str(),

@@ -81,15 +81,38 @@ async def check_scope(
     verifier: Verifier,
     route: Route,
     scope: Scope,
-    request: R,
     *,
-    fields: Callable[[R], Mapping[str, Any]] | None = None,
-    command: Callable[[R], str | Command] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    command: str | Command | None = None,
     store: Store | None = None,
 ) -> Grant:
     """Checks the request of `scope` against `route` (then `store`): the grant, or the
-    core's :class:`capsign.CapsignError`. `fields` and `command` are the application's
-    functions of `request`, called only once the credentials hold."""
+    core's :class:`capsign.CapsignError`. (`fields` and `command` are values here, made
+    before the check; the middleware and the FastAPI dependency call the application's
+    functions only once the credentials hold.)"""
+    return await _check_scope(
+        verifier,
+        route,
+        scope,
+        scope,
+        fields=None if fields is None else lambda _: fields,
+        command=None if command is None else lambda _: command,
+        store=store,
+    )
+
+
+async def _check_scope(
+    verifier: Verifier,
+    route: Route,
+    scope: Scope,
+    request: R,
+    *,
+    fields: Callable[[R], Mapping[str, Any]] | None,
+    command: Callable[[R], str | Command] | None,
+    store: Store | None,
+) -> Grant:
+    """`check_scope` with the application's functions of `request`, called only once the
+    credentials hold."""
     grant = check_request(
         verifier,
         route,
@@ -164,7 +187,7 @@ class CapsignMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            grant = await check_scope(
+            grant = await _check_scope(
                 self.verifier,
                 self._route,
                 scope,

@@ -506,6 +506,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _ARGUMENT_VALUES[:] = _argument_values(argv)
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
+    # The command's own name is no secret: a message saying "revoke" must not hide it.
+    command_name = getattr(args, "command_name", None)
+    _ARGUMENT_VALUES[:] = [v for v in _ARGUMENT_VALUES if v != command_name]
     if unknown:
         # Name the unexpected options but never echo values: one may be a secret typed
         # where it does not belong.

@@ -44,7 +44,7 @@ from fastapi.routing import APIRoute
 
 from capsign._adapter import Store, make_route, refusal_headers
 from capsign._native import Command, Grant, Verifier
-from capsign.asgi import check_scope
+from capsign.asgi import _check_scope
 from capsign.exceptions import CapsignError
 
 __all__ = ["Capsign", "CapsignRoute", "Refusal"]
@@ -121,7 +121,7 @@ class Capsign:
             if found is not None and capsign_grant in found:
                 return found[capsign_grant]
             try:
-                grant = await check_scope(
+                grant = await _check_scope(
                     self.verifier,
                     route,
                     request.scope,

@@ -90,6 +90,8 @@ CommandSource = str | Command | Callable[[FlaskRequest], "str | Command"]
 
 # Characters a WSGI server may have decoded from the path that are safe to put back as is.
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
+# Every visible ASCII character, `%` included: what a raw target keeps as it is.
+_ASCII_SAFE = "".join(map(chr, range(0x21, 0x7F)))
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,7 @@ class Capsign:
             grant = check_request(
                 state.verifier,
                 route,
-                # As sent: Werkzeug's request.method is upper-cased, and `get` is not GET.
-                str(request.environ.get("REQUEST_METHOD", "GET")),
+                request.method,
                 raw_target(request),
                 request.headers.getlist("Authorization"),
                 request=request,
@@ -275,6 +276,11 @@ def raw_target(req: FlaskRequest) -> str:
     query = env.get("QUERY_STRING", "")
     raw = env.get("RAW_URI") or env.get("REQUEST_URI")
     if isinstance(raw, str) and raw:
+        # WSGI gives raw bytes as Latin-1 text: bytes past ASCII (a client that sent UTF-8
+        # unencoded, such as Werkzeug's test client) are percent-encoded back, as the
+        # client should have sent them, so the core sees what the router decodes.
+        if not raw.isascii():
+            raw = quote(raw.encode("latin-1"), safe=_ASCII_SAFE)
         # Some servers (Werkzeug's test client) leave the query out of the raw URI.
         return raw if "?" in raw or not query else f"{raw}?{query}"
     path = (env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", "")).encode("latin-1")

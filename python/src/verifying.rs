@@ -102,10 +102,20 @@ impl Verifier {
         target: PyBackedStr,
         authorization: Vec<PyBackedStr>,
         fields: Option<&Bound<'_, PyAny>>,
-        command: Option<CommandArg>,
+        command: Option<&Bound<'_, PyAny>>,
         now: Option<Int<u64>>,
     ) -> PyResult<Grant> {
         let fields = FieldArgs::extract(fields)?;
+        // The command function may pass on what the request gave: a value of the wrong
+        // type is the request's fault (400), as for the fields.
+        let command: Option<CommandArg> = command
+            .filter(|c| !c.is_none())
+            .map(|c| {
+                c.extract().map_err(|_| {
+                    PyErr::from(Failure::from(capsign::http::Fields::wrong_type("command")))
+                })
+            })
+            .transpose()?;
         let authorization: Vec<&str> = authorization.iter().map(|s| &**s).collect();
         let request = capsign::http::HttpRequest {
             method: &method,

@@ -286,3 +286,15 @@ test('authenticateHttp verifies the credentials only', () => {
   assert.throws(() => verifier.authenticateHttp(route, { method: 'POST', target: '/store', authorization: [authorization, authorization], now: NOW }), { code: 'malformed' })
   assert.throws(() => verifier.authenticateHttp({}, { method: 'POST', target: '/store' }), TypeError)
 })
+
+test('a command of the wrong type from a request is a bad request', () => {
+  const verifier = new capsign.Verifier(SECRET)
+  const route = new capsign.Route({ perRequest: true })
+  const token = new capsign.Signer(SECRET).issue({ permissions: ['pin ls'], now: NOW, expiresIn: 60 }).token
+  const authorization = `Bearer ${token}`
+  for (const command of [5, true, ['pin ls'], { cmd: 'pin ls' }, 'pin ls \uD800', 5n]) {
+    assert.throws(() => verifier.checkHttp(route, { method: 'POST', target: '/x', authorization, command, now: NOW }), { code: 'invalid_command' }, String(command))
+  }
+  assert.equal(verifier.checkHttp(route, { method: 'POST', target: '/x', authorization, command: 'pin ls', now: NOW }).matched, 'pin ls')
+  assert.throws(() => verifier.checkHttp(route, { method: 'POST', target: '/x', authorization, command: null, now: NOW }), { code: 'invalid_argument' })
+})

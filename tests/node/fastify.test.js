@@ -191,3 +191,44 @@ test('fields and commands run only once the credentials hold (Fastify and Expres
     server.close()
   }
 })
+
+test('Fastify over HTTP/2 (h2c): the request target is read from Node\'s own accessor', async () => {
+  const http2 = require('node:http2')
+  const app = Fastify({ http2: true })
+  app.register(require('capsign/fastify'), { verifier: new capsign.Verifier(SECRET) })
+  app.register(async (scope) => {
+    scope.get('/files/*', { onRequest: scope.capsign({ rest: true }) }, async (req) => ({ allowedBy: req.capsign.matched }))
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const client = http2.connect(`http://127.0.0.1:${app.server.address().port}`)
+  const get = (path, authorization) =>
+    new Promise((resolve, reject) => {
+      const req = client.request({ ':path': path, ...(authorization ? { authorization } : {}) })
+      let status
+      let body = ''
+      req.setEncoding('utf8')
+      req.on('response', (h) => (status = h[':status']))
+      req.on('data', (d) => (body += d))
+      req.on('end', () => resolve({ status, json: JSON.parse(body) }))
+      req.on('error', reject)
+      req.setTimeout(5000, () => req.close())
+      req.end()
+    })
+  const token = signer.issue({ permissions: ['GET /files/pub'] }).token
+  try {
+    assert.deepEqual(await get('/files/pub/a', `Bearer ${token}`), { status: 200, json: { allowedBy: 'GET /files/pub' } })
+    assert.equal((await get('/files/secret', `Bearer ${token}`)).status, 403)
+    assert.equal((await get('/files/pub/%2e%2e/secret', `Bearer ${token}`)).status, 400)
+    assert.equal((await get('/files/pub/a')).json.error, 'missing_credentials')
+    // A polluted prototype is still refused over HTTP/2 (500, never decided on it).
+    Object.prototype.originalUrl = '/files/pub/a'
+    try {
+      assert.equal((await get('/files/secret', `Bearer ${token}`)).status, 500)
+    } finally {
+      delete Object.prototype.originalUrl
+    }
+  } finally {
+    client.close()
+    await app.close()
+  }
+})

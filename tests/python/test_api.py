@@ -378,3 +378,18 @@ def test_authenticate_http_verifies_the_credentials_only() -> None:
         verifier.authenticate_http(route, "POST", "/store", [*header, *header], now=NOW)
     with pytest.raises(TypeError):
         verifier.authenticate_http(route, "POST", "/store", header, now=True)
+
+
+def test_a_command_of_the_wrong_type_from_a_request_is_a_bad_request() -> None:
+    # A command function may pass on what the body gave (`lambda r: r.json["cmd"]`).
+    verifier = capsign.Verifier(SECRET)
+    route = capsign.Route(per_request=True)
+    creds = capsign.Signer(SECRET).issue(permissions=["pin ls"], now=NOW, expires_in=60)
+    header = [f"Bearer {creds.token}"]
+    for command in (5, True, ["pin ls"], {"cmd": "pin ls"}, "pin ls \ud800"):
+        with pytest.raises(capsign.InvalidCommand, match="command"):
+            verifier.check_http(route, "POST", "/x", header, command=command, now=NOW)
+    grant = verifier.check_http(route, "POST", "/x", header, command="pin ls", now=NOW)
+    assert grant.matched == "pin ls"
+    with pytest.raises(capsign.InvalidArgument):  # the function gave none: the app's bug
+        verifier.check_http(route, "POST", "/x", header, command=None, now=NOW)

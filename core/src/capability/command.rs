@@ -359,11 +359,17 @@ pub(crate) fn check_segment(segment: &str) -> std::result::Result<(), &'static s
         "" => Err("empty segment (`//` or a trailing `/`)"),
         s if dot_like(s) => Err("a segment that reads as `.` or `..`"),
         s if s.contains('\\') => Err("backslash in a path"),
+        s if s.contains(SLASHES) => Err("a character read as `/` or `\\` in a path"),
         s if s.contains('%') => Err("percent-encoding left in a path"),
         s if s.chars().any(char::is_control) => Err("control character in a path"),
         _ => Ok(()),
     }
 }
+
+/// Characters that Unicode compatibility normalization (NFKC) turns into `/` or `\`: the
+/// full-width solidus and reverse solidus, and the small reverse solidus. A server or file
+/// system that normalizes would read `．．／x` as `../x`.
+pub(crate) const SLASHES: [char; 3] = ['\u{ff0f}', '\u{ff3c}', '\u{fe68}'];
 
 /// Characters that some server or file system reads as `.` (the full stop itself, and the
 /// ones Unicode compatibility normalization turns into one or more full stops).
@@ -392,7 +398,8 @@ pub(crate) fn dot_like(segment: &str) -> bool {
 /// have such a piece between `/` or `\` (an application that later treats it as a path
 /// must not be walked out of its root).
 pub(crate) fn check_literal(value: &str) -> std::result::Result<(), String> {
-    if value.split(['/', '\\']).any(dot_like) {
+    let separator = |c: char| c == '/' || c == '\\' || SLASHES.contains(&c);
+    if value.split(separator).any(dot_like) {
         return Err(format!("{} has a `.` or `..` segment", quote(value)));
     }
     if value.chars().any(char::is_control) {

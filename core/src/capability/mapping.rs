@@ -185,6 +185,20 @@ fn check_method(method: &str) -> Result<()> {
     Ok(())
 }
 
+/// A request target is ASCII (RFC 3986: every other byte is percent-encoded) and has no
+/// fragment (RFC 9112). A WSGI server hands raw non-ASCII bytes on as Latin-1 text, so
+/// what was checked would not be what the application sees; a `#` hides the rest of the
+/// target from the application's router (and credentials after it from the application).
+pub(crate) fn check_target_chars(target: &str) -> Result<()> {
+    if target.is_ascii() && !target.contains('#') {
+        Ok(())
+    } else {
+        Err(Error::command(
+            "the request target must be ASCII, without a fragment (#)",
+        ))
+    }
+}
+
 /// Splits the request target into path and query, refusing anything that is not an
 /// origin-form target.
 pub(crate) fn split_target(target: &str) -> Result<(&str, Option<&str>)> {
@@ -193,6 +207,7 @@ pub(crate) fn split_target(target: &str) -> Result<(&str, Option<&str>)> {
             "the request target is longer than {MAX_COMMAND_LEN} bytes"
         )));
     }
+    check_target_chars(target)?;
     let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (target, None),

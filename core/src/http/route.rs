@@ -2,7 +2,7 @@
 
 use super::credentials::{self, Presented};
 use crate::capability::Command;
-use crate::capability::mapping::RpcMount;
+use crate::capability::mapping::{RpcMount, check_target_chars};
 use std::borrow::Cow;
 
 use crate::error::{Error, Result, quote};
@@ -235,17 +235,18 @@ pub struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    /// The refusal of a request field that the application's `fields` function gave with
-    /// the wrong type (a `size` that is not a non-negative integer, a boolean, a string
-    /// field that is not a string or not well-formed text): `invalid_command` (400), since
-    /// such values come from the request (a JSON body), in every binding alike.
+    /// The refusal of a request field that the application's `fields` function (or, for
+    /// `command`, its command function) gave with the wrong type (a `size` that is not a
+    /// non-negative integer, a boolean, a string field that is not a string or not
+    /// well-formed text): `invalid_command` (400), since such values come from the request
+    /// (a JSON body), in every binding alike.
     pub fn wrong_type(name: &str) -> Error {
-        let expected = if name == "size" {
-            "a non-negative integer below 2^53"
-        } else {
-            "a string"
+        let expected = match name {
+            "size" => "a non-negative integer below 2^53",
+            "command" => "a string or a Command",
+            _ => "a string",
         };
-        Error::invalid_request(format!("the request field {name} must be {expected}"))
+        Error::invalid_request(format!("the request's {name} must be {expected}"))
     }
 }
 
@@ -298,6 +299,8 @@ impl Verifier {
                 self.verify_at(&policy, &signature, &nothing, now)
             }
         }?;
+        // Once the credentials hold (401 first, as for traversal), on every route.
+        check_target_chars(request.target)?;
         Ok((grant, found.target))
     }
 }
@@ -311,15 +314,6 @@ fn authorize(
     target: &str,
     fields: &Fields<'_>,
 ) -> Result<Grant> {
-    // A request target is ASCII (RFC 3986: other bytes are percent-encoded) and has no
-    // fragment (RFC 9112). A WSGI server hands raw non-ASCII bytes on as Latin-1, so what
-    // was checked would not be what the application sees; a `#` hides the rest of the
-    // target from the application's router, which would not see what was checked either.
-    if !request.target.is_ascii() || request.target.contains('#') {
-        return Err(Error::invalid_request(
-            "the request target must be ASCII, without a fragment (#)",
-        ));
-    }
     if fields.size.is_some_and(|size| size > MAX_INTEGER) {
         return Err(Fields::wrong_type("size"));
     }

@@ -189,8 +189,19 @@ fn check_storage_path(path: &str) -> Result<()> {
     if path.contains('\\') || path.chars().any(char::is_control) {
         return refuse("backslash or control character in a path");
     }
-    let encoded = |w: &[u8]| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit();
-    if path.as_bytes().windows(3).any(encoded) {
+    if path.contains(crate::capability::command::SLASHES) {
+        return refuse("a character read as `/` or `\\` (full-width or small forms)");
+    }
+    // `%2e`, and IIS's `%u002e`.
+    let hex = |b: &[u8]| b.iter().all(u8::is_ascii_hexdigit);
+    let bytes = path.as_bytes();
+    let encoded = (0..bytes.len()).any(|i| {
+        bytes[i] == b'%'
+            && (bytes.get(i + 1..i + 3).is_some_and(hex)
+                || (matches!(bytes.get(i + 1), Some(b'u' | b'U'))
+                    && bytes.get(i + 2..i + 6).is_some_and(hex)))
+    });
+    if encoded {
         return refuse("percent-encoding in a path (it is a key, decoded once already)");
     }
     let inner = path.strip_prefix('/').unwrap_or(path);
@@ -309,6 +320,8 @@ mod tests {
         assert!(store("/uploads/alice/dir/").is_ok());
         assert!(store("/uploads/alice/50%off.png").is_ok());
         assert!(store("/uploads/alice/100%").is_ok());
+        assert!(store("/uploads/alice/%use").is_ok());
+        assert!(store("/uploads/alice/caf\u{e9}.png").is_ok());
         for bad in [
             "/uploads/alice/../bob/evil.txt",
             "/uploads/alice/./x",
@@ -322,6 +335,11 @@ mod tests {
             "/uploads/alice/..%2fbob",
             "/uploads/alice/a%5cb",
             "/uploads/alice/a%20b",
+            "/uploads/alice/%u002e%u002e/bob",
+            "/uploads/alice/\u{ff0e}\u{ff0e}\u{ff0f}bob/x",
+            "/uploads/alice/..\u{ff0f}bob",
+            "/uploads/alice/a\u{ff3c}..\u{ff3c}bob",
+            "/uploads/alice/a\u{fe68}b",
             "",
             "//",
         ] {
