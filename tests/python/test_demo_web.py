@@ -96,3 +96,15 @@ def test_the_mint_page_signs_with_the_node_key_and_shows_how_to_check(client: An
     verifier = capsign.Verifier(public_keys={minted["peer_id"]: minted["peer_id"]})
     assert verifier.verify_token(minted["token"], command="id").kid == minted["peer_id"]
     assert minted["verify"].startswith(f"capsign verify --peer-id {minted['peer_id']} ")
+
+
+@pytest.mark.parametrize("jti", ["-Lx3q9Zp0aB1cD2eF", "Lx3q9Zp0aB1cD2e_", "--recursive"])
+def test_the_revoke_permission_names_exactly_that_jti(jti: str) -> None:
+    # A jti may begin with `-` (token_urlsafe): unquoted, the permission read it as a flag
+    # and the node refused the revocation (403), one time in 64.
+    app = load(ROOT / "examples" / "demo" / "web" / "app.py")
+    permission = capsign.Permission(app.revoke_permission(jti))
+    request = f"/api/v0/token/revoke?arg={jti}&expiry=1800000000"
+    assert permission.matches(capsign.rpc_command("/api/v0", request))
+    other = f"/api/v0/token/revoke?arg={jti}x&expiry=1800000000"
+    assert not permission.matches(capsign.rpc_command("/api/v0", other))

@@ -271,7 +271,7 @@ def mint_routes(
         entry = next((m for m in session.get("minted", []) if m["jti"] == jti), None)
         if node is None or entry is None:
             return jsonify(error="not_yours", message="not a token minted here"), 404
-        revoker = node.issue(permissions=[f"token revoke [--expiry=*] {jti}"], expires_in=60)
+        revoker = node.issue(permissions=[revoke_permission(jti)], expires_in=60)
         target = f"{api}/api/v0/token/revoke?arg={jti}&expiry={entry['expiry']}"
         if not target.startswith(("http://", "https://")):
             return jsonify(error="unavailable", message="the node's URL is not http(s)"), 503
@@ -285,6 +285,13 @@ def mint_routes(
         entry["revoked"] = True
         session.modified = True
         return jsonify(revoked=jti)
+
+
+def revoke_permission(jti: str) -> str:
+    """The one permission that revokes `jti`. The jti is quoted: one that begins with `-`
+    (`secrets.token_urlsafe` gives one in 64) would otherwise read as a flag, and a flag
+    never matches the positional `arg=` gives."""
+    return f'token revoke [--expiry=*] "{jti}"'
 
 
 def mint_token(node: capsign.Signer, api: str, body: dict[str, Any]) -> dict[str, Any]:
