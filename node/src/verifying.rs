@@ -19,6 +19,18 @@ use crate::error::OrThrow;
 use crate::http::Route;
 use crate::pubkey::PublicKey;
 
+/// The `Authorization` header value, or every value when it was given more than once.
+fn authorization_values(
+    env: &Env,
+    authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
+) -> Result<Vec<Text>> {
+    match authorization {
+        None => Ok(Vec::new()),
+        Some(Either::A(one)) => Ok(vec![text(env, "authorization", one)?]),
+        Some(Either::B(many)) => texts(env, "authorization", many),
+    }
+}
+
 /// What a request names, converted (positional arguments: see `index.js`).
 struct Fields {
     call: Option<Text>,
@@ -307,11 +319,7 @@ impl Verifier {
         let now = integer(env, "now", now)?;
         let method = text(env, "method", method)?;
         let target = text(env, "target", target)?;
-        let authorization = match authorization {
-            None => Vec::new(),
-            Some(Either::A(one)) => vec![text(env, "authorization", one)?],
-            Some(Either::B(many)) => texts(env, "authorization", many)?,
-        };
+        let authorization = authorization_values(env, authorization)?;
         let request = capsign::http::HttpRequest {
             method: method.as_str(),
             target: target.as_str(),
@@ -350,11 +358,7 @@ impl Verifier {
         let now = integer(env, "now", now)?;
         let method = text(env, "method", method)?;
         let target = text(env, "target", target)?;
-        let authorization = match authorization {
-            None => Vec::new(),
-            Some(Either::A(one)) => vec![text(env, "authorization", one)?],
-            Some(Either::B(many)) => texts(env, "authorization", many)?,
-        };
+        let authorization = authorization_values(env, authorization)?;
         let authorization = strs(&authorization);
         // The fields come from the application's `fields` function (often from a JSON
         // body): a value of the wrong type is the request's fault, a 400.
@@ -399,11 +403,7 @@ impl Verifier {
         authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
     ) -> Result<Option<String>> {
         let target = text(env, "target", target)?;
-        let authorization = match authorization {
-            None => Vec::new(),
-            Some(Either::A(one)) => vec![text(env, "authorization", one)?],
-            Some(Either::B(many)) => texts(env, "authorization", many)?,
-        };
+        let authorization = authorization_values(env, authorization)?;
         let presented = route
             .inner()
             .presented(&strs(&authorization), target.as_str())
