@@ -82,8 +82,8 @@ pub(crate) fn strs(texts: &[Text]) -> Vec<&str> {
 /// Integers past `u64::MAX` saturate; ranges are the core's to check (a policy's integers
 /// must be below 2^53: past it they are `invalid_policy`, as in every language).
 pub(crate) fn integer(env: &Env, name: &'static str, value: f64) -> Result<u64> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 {
-        Ok(value as u64)
+    if let Some(n) = whole(value) {
+        Ok(n)
     } else {
         Err(capsign::Error::invalid_argument(
             name,
@@ -91,6 +91,11 @@ pub(crate) fn integer(env: &Env, name: &'static str, value: f64) -> Result<u64> 
         ))
         .or_throw(env)
     }
+}
+
+/// `value` if it is a non-negative integer (saturating past `u64::MAX`).
+fn whole(value: f64) -> Option<u64> {
+    (value.is_finite() && value >= 0.0 && value.fract() == 0.0).then_some(value as u64)
 }
 
 /// An optional non-negative integer.
@@ -140,10 +145,14 @@ pub(crate) fn field_size(
     env: &Env,
     value: Option<Either<f64, Unknown<'_>>>,
 ) -> Result<Option<u64>> {
-    match value {
-        None => Ok(None),
-        Some(Either::A(n)) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as u64)),
-        Some(_) => Err(capsign::http::Fields::wrong_type("size")).or_throw(env),
+    let size = match value {
+        None => return Ok(None),
+        Some(Either::A(n)) => whole(n),
+        Some(Either::B(_)) => None,
+    };
+    match size {
+        Some(n) => Ok(Some(n)),
+        None => Err(capsign::http::Fields::wrong_type("size")).or_throw(env),
     }
 }
 

@@ -100,15 +100,13 @@ impl<'c> CommandText<'c> {
         env: &Env,
         value: Option<Either3<JsString<'_>, &'c Command, Unknown<'_>>>,
     ) -> Result<Option<Self>> {
-        let wrong = || Err(capsign::http::Fields::wrong_type("command")).or_throw(env);
         match value {
             None => Ok(None),
-            Some(Either3::A(t)) => match field_text(env, "command", Some(Either::A(t)))? {
-                Some(t) => Ok(Some(CommandText::Text(t))),
-                None => wrong(),
-            },
+            Some(Either3::A(t)) => {
+                Ok(field_text(env, "command", Some(Either::A(t)))?.map(CommandText::Text))
+            }
             Some(Either3::B(parsed)) => Ok(Some(CommandText::Parsed(parsed))),
-            Some(Either3::C(_)) => wrong(),
+            Some(Either3::C(_)) => Err(capsign::http::Fields::wrong_type("command")).or_throw(env),
         }
     }
 

@@ -43,9 +43,9 @@ log = logging.getLogger("capsign.asgi")
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-R = TypeVar("R")
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+R = TypeVar("R")
 
 # Characters a server may have decoded from the path that are safe to put back as is.
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"

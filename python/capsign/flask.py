@@ -280,11 +280,20 @@ def raw_target(req: FlaskRequest) -> str:
         # unencoded, such as Werkzeug's test client) are percent-encoded back, as the
         # client should have sent them, so the core sees what the router decodes.
         if not raw.isascii():
-            raw = quote(raw.encode("latin-1"), safe=_ASCII_SAFE)
+            raw = quote(_wsgi_bytes(raw), safe=_ASCII_SAFE)
         # Some servers (Werkzeug's test client) leave the query out of the raw URI.
         return raw if "?" in raw or not query else f"{raw}?{query}"
-    path = (env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", "")).encode("latin-1")
+    path = _wsgi_bytes(env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", ""))
     return quote(path, safe=_PATH_SAFE) + (f"?{query}" if query else "")
+
+
+def _wsgi_bytes(text: str) -> bytes:
+    """The bytes of a WSGI string (PEP 3333: Latin-1 text); a server that breaks the rule
+    and passes decoded text gets its UTF-8, never an exception."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
 
 
 def _refuse(error: CapsignError) -> Response:

@@ -334,3 +334,15 @@ def test_the_method_and_target_are_the_ones_flask_routes(app: Flask) -> None:
         assert (r.status_code, r.get_json()["allowed_by"]) == (200, "GET /rest/caf\u00e9")
     r = app.test_client().get("/rest/a%23x", headers=bearer(creds))
     assert r.status_code == 403
+
+
+def test_a_raw_target_a_server_passed_decoded_is_read_not_a_crash(app: Flask) -> None:
+    # PEP 3333 says Latin-1 text; a server that passes decoded text (here 中) gets its
+    # UTF-8 percent-encoded, as a client should have sent it: checked, never a 500.
+    creds = issue(permissions=["GET /rest/\u4e2d"])
+    r = app.test_client().get(
+        "/rest/%E4%B8%AD",
+        headers=bearer(creds),
+        environ_overrides={"RAW_URI": "/rest/\u4e2d"},
+    )
+    assert (r.status_code, r.get_json()["allowed_by"]) == (200, "GET /rest/\u4e2d")

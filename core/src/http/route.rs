@@ -1,10 +1,10 @@
 //! What a route requires of every request, and checking a request against it.
 
+use std::borrow::Cow;
+
 use super::credentials::{self, Presented};
 use crate::capability::Command;
 use crate::capability::mapping::{RpcMount, check_target_chars};
-use std::borrow::Cow;
-
 use crate::error::{Error, Result, quote};
 use crate::limits::MAX_INTEGER;
 use crate::policy::Call;
