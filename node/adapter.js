@@ -5,7 +5,7 @@
 // error's status, challenge and body).
 
 const { Http2ServerRequest } = require('node:http2')
-const { MemoryStore, Verifier, Route, REFUSAL_HEADERS } = require('./index.js')
+const { CapsignError, MemoryStore, Verifier, Route, REFUSAL_HEADERS } = require('./index.js')
 
 const hasOwn = Object.prototype.hasOwnProperty
 // Node's HTTP/2 compatibility request (Fastify with `http2: true`) reads `url` and
@@ -125,12 +125,12 @@ function check(config, req, frameworkReq, allowed, refused, failed) {
       store: inline ? config.store : undefined,
     })
   } catch (e) {
-    return e instanceof Error && e.name === 'CapsignError' ? refused(e) : failed(e)
+    return e instanceof CapsignError ? refused(e) : failed(e)
   }
   if (config.store == null || inline) return allowed(grant)
   // Last, once everything else holds: forged, expired or denied requests never reach the
   // store. A MemoryStore answers at once; a RedisStore with a promise.
-  const settle = (e) => (e instanceof Error && e.name === 'CapsignError' ? refused(e) : failed(e))
+  const settle = (e) => (e instanceof CapsignError ? refused(e) : failed(e))
   let pending
   try {
     pending = config.store.check(grant)

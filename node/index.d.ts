@@ -2,12 +2,13 @@
  * capsign: scoped, short-lived, signed credentials — Filestack-compatible policies and
  * IPFS-style capability tokens — issued and verified by a native Rust core.
  *
- * Every error thrown by capsign is an `Error` named `CapsignError` with a stable `code`
- * (see `errorCodes()`), plus `field`, `position`, `status` and `challenge`.
+ * Every error thrown by capsign is a `CapsignError` (test with `instanceof`) with a stable
+ * `code` (see `errorCodes()`), plus `field`, `position`, `status` and `challenge`. An
+ * argument of the wrong type is a `TypeError` (code `ERR_INVALID_ARG_TYPE`) naming it.
  */
 
 /** The error every capsign check throws. */
-export interface CapsignError extends Error {
+export declare class CapsignError extends Error {
   name: 'CapsignError'
   /** One of `errorCodes()`: `malformed`, `bad_signature`, `denied`, … */
   code: string

@@ -13,6 +13,15 @@
 
 const native = require('./native.js')
 
+/**
+ * Every error capsign throws: `code` (the core's stable code), `field`, `position`,
+ * `status` (the HTTP status to answer with), `challenge` (its `WWW-Authenticate` value) and
+ * `body`, all from the core. The addon builds each one with this class.
+ */
+class CapsignError extends Error {}
+Object.defineProperty(CapsignError.prototype, 'name', { value: 'CapsignError', writable: true, configurable: true })
+native.registerErrorClass(CapsignError)
+
 const hasOwn = Object.prototype.hasOwnProperty
 const GRANT_PARTS = Symbol('capsign.grantParts')
 const NATIVE_STORE = Symbol('capsign.nativeStore')
@@ -163,13 +172,26 @@ class PublicKey {
 
 /** Keys by kid (own properties) as the addon takes them: `[kids, keys]`. */
 function publicKeyLists(keys) {
-  if (keys == null) return [undefined, undefined]
+  if (keyMap(keys, 'publicKeys') === undefined) return [undefined, undefined]
   const kids = Object.keys(keys)
   return [kids, kids.map((kid) => (keys[kid] instanceof PublicKey ? keys[kid]._native : keys[kid]))]
 }
 
+/**
+ * `keys` if it is an object of keys by kid, `undefined` if it is null or undefined; a
+ * `TypeError` naming `name` otherwise (an array or a string would give kids "0", "1"...).
+ */
+function keyMap(keys, name) {
+  if (keys == null) return undefined
+  if (typeof keys !== 'object' || Array.isArray(keys)) {
+    throw new TypeError(`\`${name}\` must be an object of keys by kid, not ${Array.isArray(keys) ? 'an array' : typeof keys}`)
+  }
+  return keys
+}
+
 /** A JWK Set (`{"keys":[…]}`) of public keys by kid. */
 function keySet(publicKeys) {
+  if (publicKeys == null) throw new TypeError('keySet(): `publicKeys` must be an object of PublicKey by kid')
   return native.keySet(...publicKeyLists(publicKeys))
 }
 
@@ -179,9 +201,12 @@ class Signer {
 
   constructor(secret, options) {
     const signingKey = own(options, options?.signingKey, 'signingKey')
+    if (signingKey != null && !(signingKey instanceof SigningKey)) {
+      throw new TypeError('`signingKey` must be a capsign SigningKey')
+    }
     this.#native = new native.Signer(
       secret ?? undefined,
-      signingKey instanceof SigningKey ? signingKey._native : signingKey,
+      signingKey?._native,
       own(options, options?.kid, 'kid'),
       own(options, options?.minSecretLen, 'minSecretLen'),
     )
@@ -456,8 +481,8 @@ class Verifier {
   #native
 
   constructor(secret, options) {
-    const keys = own(options, options?.keys, 'keys')
-    const kids = keys == null ? undefined : Object.keys(keys)
+    const keys = keyMap(own(options, options?.keys, 'keys'), 'keys')
+    const kids = keys === undefined ? undefined : Object.keys(keys)
     const [publicKids, publicKeys] = publicKeyLists(own(options, options?.publicKeys, 'publicKeys'))
     this.#native = new native.Verifier(
       secret ?? undefined,
@@ -654,6 +679,7 @@ function rpcCommand(prefix, target) {
 }
 
 module.exports = {
+  CapsignError,
   MemoryStore,
   RedisStore,
   SigningKey,

@@ -11,13 +11,13 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** A validated request command. */
 export declare class Command {
-  constructor(command: string)
+  constructor(command: unknown)
   /**
    * Builds a command from positionals and flags: parallel lists of names (with dashes)
    * and values (`null` for a flag without one), read from the flags object's own
    * properties in JavaScript.
    */
-  static build(args: Array<string>, flagNames?: Array<string> | undefined | null, flagValues?: Array<string | undefined | null> | undefined | null): Command
+  static build(args: Array<unknown>, flagNames?: Array<unknown> | undefined | null, flagValues?: Array<unknown | undefined | null> | undefined | null): Command
   /** The positionals, in order. */
   get args(): Array<string>
   /** The flags, sorted by name. */
@@ -31,27 +31,27 @@ export declare class Command {
 /** Revocations and use counts for one process. */
 export declare class MemoryStore {
   /** `leeway`: how long entries outlive their credentials (default 3600 seconds). */
-  constructor(leeway?: number | undefined | null)
+  constructor(leeway: unknown)
   /**
    * Checks the grant of `token` (verified by `verifier` as of `at`) as of `now`, and
    * consumes one of its uses: throws `revoked` or `used_up`.
    */
-  check(verifier: Verifier, token: string, at: number, now: number): void
+  check(verifier: Verifier, token: unknown, at: unknown, now: unknown): void
   /** Records a revocation as of `now`. */
-  revoke(jti: string | undefined | null, expiry: number | undefined | null, kid: string | undefined | null, before: number | undefined | null, now: number): void
+  revoke(jti: unknown, expiry: unknown, kid: unknown, before: unknown, now: unknown): void
   /** Drops the entries whose credentials have expired as of `now`. */
-  sweep(now: number): void
+  sweep(now: unknown): void
   /** How many `jti` entries the store holds. */
   get size(): number
 }
 
 /** A compiled permission such as `pin add [-r] *`. */
 export declare class Permission {
-  constructor(permission: string)
+  constructor(permission: unknown)
   /** The permission as written. */
   get source(): string
   /** Whether it allows `command` (text or `Command`). */
-  matches(command: string | Command): boolean
+  matches(command: Command | unknown): boolean
   /** Whether `other` is the same permission (however it was spaced or quoted). */
   equals(other: Permission): boolean
   /** The canonical text. */
@@ -60,13 +60,13 @@ export declare class Permission {
 
 /** An Ed25519 public key: from 43 characters of base64url, a JWK, or a libp2p peer ID. */
 export declare class PublicKey {
-  constructor(key: string)
+  constructor(key: unknown)
   /** The libp2p peer ID (`12D3KooW…`). */
   get peerId(): string
   /** The key as 43 characters of unpadded base64url. */
   toBase64Url(): string
   /** The key as a JWK (RFC 8037), with `kid` if given. */
-  jwk(kid?: string | undefined | null): string
+  jwk(kid: unknown): string
   /** Whether `other` is the same key. */
   equals(other: PublicKey): boolean
 }
@@ -76,14 +76,14 @@ export declare class PublicKey {
  * authentication, said explicitly.
  */
 export declare class Route {
-  constructor(call?: string | undefined | null, command?: string | undefined | null, perRequest?: boolean | undefined | null, rest?: boolean | undefined | null, rpc?: string | undefined | null, ignore?: Array<string> | undefined | null, fields?: boolean | undefined | null, securityTask?: boolean | undefined | null, authenticateOnly?: boolean | undefined | null)
+  constructor(call: unknown, command: unknown, perRequest: unknown, rest: unknown, rpc: unknown, ignore: unknown, fields: unknown, securityTask: unknown, authenticateOnly: unknown)
   /** Whether the application gives each request's command. */
   get perRequest(): boolean
 }
 
 /** Signs policies with one secret (and an optional `kid`). */
 export declare class Signer {
-  constructor(secretValue?: string | Buffer | undefined | null, signingKey?: SigningKey | undefined | null, kid?: string | undefined | null, minSecretLen?: number | undefined | null)
+  constructor(secretValue: Buffer | unknown | undefined | null, signingKey: SigningKey | undefined | null, kid: unknown, minSecretLen: unknown)
   /** The `kid` written into every policy. */
   get kid(): string | null
   /** The public key, for an Ed25519 signer. */
@@ -94,7 +94,7 @@ export declare class Signer {
    * the token `<policy>.<signature>`. One string in, one out: each further argument or
    * returned value would cost more than signing.
    */
-  issue(now: number, claims: string): string
+  issue(now: unknown, claims: unknown): string
   /** A summary without key material. */
   describe(): string
 }
@@ -102,7 +102,7 @@ export declare class Signer {
 /** An Ed25519 signing key (its seed never printed). */
 export declare class SigningKey {
   /** From a seed: 32 bytes (a `Buffer`), or its 43 characters of base64url. */
-  constructor(seed: string | Buffer)
+  constructor(seed: Buffer | unknown)
   /** A new key from the operating system's generator. */
   static generate(): SigningKey
   /** The public key. */
@@ -116,25 +116,25 @@ export declare class SigningKey {
 /** The keys, scripts and decisions of a Redis store. */
 export declare class StoreLayout {
   /** `prefix` (default `capsign:`) and `leeway` (default 3600 seconds). */
-  constructor(prefix?: string | undefined | null, leeway?: number | undefined | null)
+  constructor(prefix: unknown, leeway: unknown)
   /** The key prefix. */
   get prefix(): string
   /** The leeway, in seconds. */
   get leeway(): number
   /** The script run that checks the grant of `token` (verified as of `at`). */
-  checkCall(verifier: Verifier, token: string, at: number): RedisCall
+  checkCall(verifier: Verifier, token: unknown, at: unknown): RedisCall
   /**
    * What the store's `reply` to that check means: returns for `ok`, throws `revoked`,
    * `used_up` or `unavailable` (`reply` null: the store did not answer).
    */
-  decide(verifier: Verifier, token: string, at: number, reply?: string | undefined | null): void
+  decide(verifier: Verifier, token: unknown, at: unknown, reply: unknown): void
   /**
    * The script run that records a revocation, refused if it would record nothing as
    * of `now` (a credential already expired).
    */
-  revokeCall(jti: string | undefined | null, expiry: number | undefined | null, kid: string | undefined | null, before: number | undefined | null, now: number): RedisCall
+  revokeCall(jti: unknown, expiry: unknown, kid: unknown, before: unknown, now: unknown): RedisCall
   /** What the store's reply to a revocation means: throws `unavailable` unless `ok`. */
-  confirm(reply?: string | undefined | null): void
+  confirm(reply: unknown): void
 }
 
 /** Verifies credentials: a default secret and/or secrets by `kid`. */
@@ -143,7 +143,7 @@ export declare class Verifier {
    * `kids` and `secrets` are parallel lists (the keys' own properties, read in
    * JavaScript, so that nothing inherited is ever a key).
    */
-  constructor(defaultSecret?: string | Buffer | undefined | null, kids?: Array<string> | undefined | null, secrets?: Array<string | Buffer> | undefined | null, publicKids?: Array<string> | undefined | null, publicKeys?: Array<PublicKey | string> | undefined | null, keySet?: string | undefined | null, leeway?: number | undefined | null, minSecretLen?: number | undefined | null)
+  constructor(defaultSecret: Buffer | unknown | undefined | null, kids: Array<unknown> | undefined | null, secrets: Array<Buffer | unknown> | undefined | null, publicKids: Array<unknown> | undefined | null, publicKeys: Array<PublicKey | unknown> | undefined | null, keySet: unknown, leeway: unknown, minSecretLen: unknown)
   /** Seconds of clock tolerance. */
   get leeway(): number
   /** The verifier's public keys as a JWK Set, or `null` if it holds none. */
@@ -152,19 +152,19 @@ export declare class Verifier {
    * Verifies `token` as of `now` and authorizes the request the other arguments name:
    * the permission that allowed its command, if any.
    */
-  verifyToken(token: string, now: number, call?: string | undefined | null, handle?: string | undefined | null, url?: string | undefined | null, path?: string | undefined | null, container?: string | undefined | null, size?: number | undefined | null, command?: string | Command | undefined | null, kind?: string | undefined | null, base?: string | undefined | null, target?: string | undefined | null): string | null
+  verifyToken(token: unknown, now: unknown, call: unknown, handle: unknown, url: unknown, path: unknown, container: unknown, size: unknown, command: string | Command | unknown | undefined | null, kind: unknown, base: unknown, target: unknown): string | null
   /**
    * Reads an HTTP request's credentials (the `Authorization` header value, every
    * `policy` and every `signature` query value): `null` if it carries none, otherwise
    * the token `<policy>.<signature>` to pass to `verifyToken`.
    */
-  readCredentials(authorization: string | undefined | null, policy: Array<string>, signature: Array<string>): string | null
+  readCredentials(authorization: unknown, policy: unknown, signature: unknown): string | null
   /**
    * Verifies an HTTP request's credentials for `route` as of `now` (its raw target and
    * `Authorization` header value(s)), without mapping or authorizing the request: what
    * an adapter checks before it runs the application's `fields` or `command` function.
    */
-  authenticateHttp(route: Route, now: number, method: string, target: string, authorization?: string | Array<string> | undefined | null): void
+  authenticateHttp(route: Route, now: unknown, method: unknown, target: unknown, authorization: unknown): void
   /**
    * Checks an HTTP request against `route` as of `now`, in one call: its method, raw
    * target, `Authorization` header value(s) (a list when the header was given more than
@@ -172,19 +172,19 @@ export declare class Verifier {
    * Returns the permission that allowed the command, if any. With `store`, the grant is
    * then checked (and one use consumed) in the same call.
    */
-  checkHttp(route: Route, now: number, method: string, target: string, authorization?: string | Array<string> | undefined | null, handle?: string | unknown | undefined | null, url?: string | unknown | undefined | null, path?: string | unknown | undefined | null, container?: string | unknown | undefined | null, size?: number | unknown | undefined | null, command?: string | Command | unknown | undefined | null, store?: MemoryStore | undefined | null): string | null
+  checkHttp(route: Route, now: unknown, method: unknown, target: unknown, authorization: unknown, handle?: string | unknown | undefined | null, url?: string | unknown | undefined | null, path?: string | unknown | undefined | null, container?: string | unknown | undefined | null, size?: number | unknown | undefined | null, command?: string | Command | unknown | undefined | null, store?: MemoryStore | undefined | null): string | null
   /**
    * The credentials an HTTP request presents, as one token `<policy>.<signature>`
    * (with the route's rules: `securityTask` reads the path task too).
    */
-  presentedToken(route: Route, target: string, authorization?: string | Array<string> | undefined | null): string | null
+  presentedToken(route: Route, target: unknown, authorization: unknown): string | null
   /**
    * The grant of `token`, verified as of `now` (the time of its first verification):
    * `{expiry, kid, policy, permissions}`.
    */
-  inspect(token: string, now: number): { expiry: number; kid: string | null; policy: Record<string, number | string | string[]>; permissions: string[] | null }
+  inspect(token: unknown, now: unknown): { expiry: number; kid: string | null; policy: Record<string, number | string | string[]>; permissions: string[] | null }
   /** Whether the grant of `token` (verified as of `now`) allows `command` on its own. */
-  allows(token: string, now: number, command: string | Command): boolean
+  allows(token: unknown, now: unknown, command: string | Command | unknown): boolean
   /** A summary without key material. */
   describe(): string
 }
@@ -193,13 +193,13 @@ export declare class Verifier {
 export declare function challenge(): string
 
 /** Whether every command `b` allows, `a` allows too (each one permission or a list). */
-export declare function covers(a: string | Array<string>, b: string | Array<string>): boolean
+export declare function covers(a: Array<unknown> | unknown, b: Array<unknown> | unknown): boolean
 
 /** The expiry of credentials this package issued (read from the token, not verified). */
-export declare function credentialsExpiry(token: string): number
+export declare function credentialsExpiry(token: unknown): number
 
 /** The JSON of a policy or token, **not verified**: for inspection only. */
-export declare function decodeUnverified(policyOrToken: string): string
+export declare function decodeUnverified(policyOrToken: unknown): string
 
 /** Every stable error code. */
 export declare function errorCodes(): Array<string>
@@ -219,7 +219,7 @@ export declare function generateSecret(): string
  * A JWK Set (`{"keys":[…]}`) of public keys: parallel lists of kids and keys (the
  * object's own properties, read in JavaScript).
  */
-export declare function keySet(kids: Array<string>, keys: Array<PublicKey | string>): string
+export declare function keySet(kids: Array<unknown>, keys: Array<PublicKey | unknown>): string
 
 /** Kubo's options that only shape transport and output: the RPC `ignore` preset. */
 export declare function kuboIgnore(): Array<string>
@@ -260,10 +260,10 @@ export interface Limits {
 }
 
 /** Text from a request made safe for a log line (quoted, control characters escaped). */
-export declare function logSafe(value: string): string
+export declare function logSafe(value: unknown): string
 
 /** Reads Filestack's `security=p:<policy>,s:<signature>` task: `[policy, signature]`. */
-export declare function parseSecurityTask(task: string): [string, string]
+export declare function parseSecurityTask(task: unknown): [string, string]
 
 /** One Redis script run: `EVALSHA sha1 keys.length ...keys ...args`. */
 export interface RedisCall {
@@ -280,8 +280,14 @@ export interface RedisCall {
 /** The headers every refusal carries besides `WWW-Authenticate`: `[name, value]` pairs. */
 export declare function refusalHeaders(): Array<Array<string>>
 
+/**
+ * Registers `error_class` as the class of every error thrown from here (once: `index.js` does
+ * it as it loads; a second registration is refused).
+ */
+export declare function registerErrorClass(errorClass: (arg: string) => void): void
+
 /** `<METHOD> <path>` for a REST request (the target still percent-encoded). */
-export declare function restCommand(method: string, target: string): Command
+export declare function restCommand(method: unknown, target: unknown): Command
 
 /** The command of an RPC request under `prefix` (such as `/api/v0`). */
-export declare function rpcCommand(prefix: string, target: string): Command
+export declare function rpcCommand(prefix: unknown, target: unknown): Command

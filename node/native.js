@@ -856,5 +856,6 @@ module.exports.limits = nativeBinding.limits
 module.exports.logSafe = nativeBinding.logSafe
 module.exports.parseSecurityTask = nativeBinding.parseSecurityTask
 module.exports.refusalHeaders = nativeBinding.refusalHeaders
+module.exports.registerErrorClass = nativeBinding.registerErrorClass
 module.exports.restCommand = nativeBinding.restCommand
 module.exports.rpcCommand = nativeBinding.rpcCommand

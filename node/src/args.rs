@@ -1,6 +1,10 @@
 //! Converting JavaScript arguments: strings (refused when not well-formed), numbers
 //! (refused when not integers), secrets.
 //!
+//! Arguments arrive as `Unknown` and are checked here: a value of the wrong type is a
+//! `TypeError` naming the argument (JavaScript's error for it, as Python's argument
+//! conversion raises `TypeError`), never N-API's message-less conversion error.
+//!
 //! A string is read as UTF-16 (V8 knows its length without a scan) and converted with
 //! `String::from_utf16`, which refuses lone surrogates: N-API's UTF-8 conversion would
 //! replace each with U+FFFD, so that two different JavaScript strings (`'x\uD800'`,
@@ -20,9 +24,61 @@ impl Text {
     }
 }
 
-/// A string argument, refused with `invalid_argument` naming `name` if it holds a lone
-/// surrogate.
-pub(crate) fn text(env: &Env, name: &'static str, value: JsString<'_>) -> Result<Text> {
+/// What `value` is, for messages: its `typeof`, or "an array".
+fn type_of(value: &Unknown<'_>) -> Result<&'static str> {
+    Ok(match value.get_type()? {
+        ValueType::Undefined => "undefined",
+        ValueType::Null => "null",
+        ValueType::Boolean => "a boolean",
+        ValueType::Number => "a number",
+        ValueType::String => "a string",
+        ValueType::Symbol => "a symbol",
+        ValueType::Function => "a function",
+        ValueType::BigInt => "a bigint",
+        _ if value.is_array()? => "an array",
+        _ => "an object",
+    })
+}
+
+/// Throws `TypeError: `name` must be <expected>, not <what was given>`, with Node's own
+/// code for it (`ERR_INVALID_ARG_TYPE`).
+pub(crate) fn type_error<T>(
+    env: &Env,
+    name: &str,
+    expected: &str,
+    given: &Unknown<'_>,
+) -> Result<T> {
+    let message = format!("`{name}` must be {expected}, not {}", type_of(given)?);
+    env.throw_type_error(&message, Some("ERR_INVALID_ARG_TYPE"))?;
+    Err(napi::Error::from_status(Status::PendingException))
+}
+
+/// `value` as a JavaScript string, or a `TypeError` naming `name`.
+pub(crate) fn string<'v>(env: &Env, name: &str, value: Unknown<'v>) -> Result<JsString<'v>> {
+    if value.get_type()? == ValueType::String {
+        JsString::from_unknown(value)
+    } else {
+        type_error(env, name, "a string", &value)
+    }
+}
+
+/// `value` as a JavaScript number, or a `TypeError` naming `name`.
+fn number(env: &Env, name: &str, value: Unknown<'_>) -> Result<f64> {
+    if value.get_type()? == ValueType::Number {
+        f64::from_unknown(value)
+    } else {
+        type_error(env, name, "a number", &value)
+    }
+}
+
+/// A string argument: a `TypeError` naming `name` if it is not a string,
+/// `invalid_argument` if it holds a lone surrogate.
+pub(crate) fn text(env: &Env, name: &'static str, value: Unknown<'_>) -> Result<Text> {
+    well_formed_text(env, name, string(env, name, value)?)
+}
+
+/// A string, refused with `invalid_argument` naming `name` if it holds a lone surrogate.
+pub(crate) fn well_formed_text(env: &Env, name: &'static str, value: JsString<'_>) -> Result<Text> {
     match well_formed(value)? {
         Some(text) => Ok(text),
         None => Err(capsign::Error::invalid_argument(
@@ -49,17 +105,25 @@ fn well_formed(value: JsString<'_>) -> Result<Option<Text>> {
     Ok(String::from_utf16(units).ok().map(Text))
 }
 
-/// An optional string argument.
-pub(crate) fn opt_text(
-    env: &Env,
-    name: &'static str,
-    value: Option<JsString<'_>>,
-) -> Result<Option<Text>> {
-    value.map(|v| text(env, name, v)).transpose()
+/// `value` unless it is `undefined` or `null` (an optional argument not given).
+pub(crate) fn given(value: Unknown<'_>) -> Result<Option<Unknown<'_>>> {
+    Ok(match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => None,
+        _ => Some(value),
+    })
+}
+
+/// An optional string argument (its type is read once: this is on every verification).
+pub(crate) fn opt_text(env: &Env, name: &'static str, value: Unknown<'_>) -> Result<Option<Text>> {
+    match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => Ok(None),
+        ValueType::String => well_formed_text(env, name, JsString::from_unknown(value)?).map(Some),
+        _ => type_error(env, name, "a string", &value),
+    }
 }
 
 /// A list of strings.
-pub(crate) fn texts(env: &Env, name: &'static str, values: Vec<JsString<'_>>) -> Result<Vec<Text>> {
+pub(crate) fn texts(env: &Env, name: &'static str, values: Vec<Unknown<'_>>) -> Result<Vec<Text>> {
     values.into_iter().map(|v| text(env, name, v)).collect()
 }
 
@@ -67,9 +131,28 @@ pub(crate) fn texts(env: &Env, name: &'static str, values: Vec<JsString<'_>>) ->
 pub(crate) fn opt_texts(
     env: &Env,
     name: &'static str,
-    values: Option<Vec<JsString<'_>>>,
+    values: Option<Vec<Unknown<'_>>>,
 ) -> Result<Option<Vec<Text>>> {
     values.map(|v| texts(env, name, v)).transpose()
+}
+
+/// A list of strings given by the caller: a `TypeError` naming `name` if it is not an
+/// array.
+pub(crate) fn list(env: &Env, name: &'static str, value: Unknown<'_>) -> Result<Vec<Text>> {
+    if value.is_array()? {
+        texts(env, name, Vec::<Unknown<'_>>::from_unknown(value)?)
+    } else {
+        type_error(env, name, "an array of strings", &value)
+    }
+}
+
+/// An optional boolean: a `TypeError` naming `name` if it is given and not a boolean.
+pub(crate) fn flag(env: &Env, name: &'static str, value: Unknown<'_>) -> Result<bool> {
+    match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => Ok(false),
+        ValueType::Boolean => bool::from_unknown(value),
+        _ => type_error(env, name, "a boolean", &value),
+    }
 }
 
 /// Borrows every text of a list.
@@ -81,7 +164,8 @@ pub(crate) fn strs(texts: &[Text]) -> Vec<&str> {
 /// an infinity is `invalid_argument` naming the argument, rather than being truncated.
 /// Integers past `u64::MAX` saturate; ranges are the core's to check (a policy's integers
 /// must be below 2^53: past it they are `invalid_policy`, as in every language).
-pub(crate) fn integer(env: &Env, name: &'static str, value: f64) -> Result<u64> {
+pub(crate) fn integer(env: &Env, name: &'static str, value: Unknown<'_>) -> Result<u64> {
+    let value = number(env, name, value)?;
     if let Some(n) = whole(value) {
         Ok(n)
     } else {
@@ -102,14 +186,15 @@ fn whole(value: f64) -> Option<u64> {
 pub(crate) fn opt_integer(
     env: &Env,
     name: &'static str,
-    value: Option<f64>,
+    value: Unknown<'_>,
 ) -> Result<Option<u64>> {
-    value.map(|v| integer(env, name, v)).transpose()
+    given(value)?.map(|v| integer(env, name, v)).transpose()
 }
 
 /// A signed integer in (-2^53, 2^53) (a leeway, which the core then checks).
-pub(crate) fn signed(env: &Env, name: &'static str, value: f64) -> Result<i64> {
+pub(crate) fn signed(env: &Env, name: &'static str, value: Unknown<'_>) -> Result<i64> {
     const LIMIT: f64 = 9_007_199_254_740_992.0;
+    let value = number(env, name, value)?;
     if value.is_finite() && value.fract() == 0.0 && value.abs() < LIMIT {
         Ok(value as i64)
     } else {
@@ -160,19 +245,20 @@ pub(crate) fn field_size(
 /// copied by the core). N-API's one copy of a string secret is moved into the core, which
 /// zeroes it; a string holding U+FFFD is refused, since N-API writes a lone surrogate as
 /// U+FFFD and the two could not be told apart without a second, unwiped copy.
-pub(crate) fn secret(env: &Env, value: Either<String, Buffer>) -> Result<capsign::Secret> {
-    match value {
-        Either::A(text_value) if text_value.contains('\u{fffd}') => {
-            let wiped = capsign::Secret::from(text_value);
-            drop(wiped);
-            Err(capsign::Error::invalid_argument(
-                "secret",
-                "a string secret may not hold U+FFFD (a lone surrogate reads as U+FFFD); \
-                 give a Buffer",
-            ))
-            .or_throw(env)
-        }
-        Either::A(text_value) => Ok(capsign::Secret::from(text_value)),
-        Either::B(buffer) => Ok(capsign::Secret::from(&buffer[..])),
+pub(crate) fn secret(env: &Env, value: Either<Buffer, Unknown<'_>>) -> Result<capsign::Secret> {
+    let text_value = match value {
+        Either::A(buffer) => return Ok(capsign::Secret::from(&buffer[..])),
+        Either::B(v) if v.get_type()? == ValueType::String => String::from_unknown(v)?,
+        Either::B(other) => return type_error(env, "secret", "a string or a Buffer", &other),
+    };
+    if text_value.contains('\u{fffd}') {
+        drop(capsign::Secret::from(text_value));
+        return Err(capsign::Error::invalid_argument(
+            "secret",
+            "a string secret may not hold U+FFFD (a lone surrogate reads as U+FFFD); \
+             give a Buffer",
+        ))
+        .or_throw(env);
     }
+    Ok(capsign::Secret::from(text_value))
 }

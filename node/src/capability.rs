@@ -1,6 +1,5 @@
 //! `Permission`, `Command`, `covers` and the HTTP mappings.
 
-use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -16,7 +15,7 @@ pub struct Permission {
 #[napi]
 impl Permission {
     #[napi(constructor)]
-    pub fn new(env: &Env, permission: JsString<'_>) -> Result<Self> {
+    pub fn new(env: &Env, permission: Unknown<'_>) -> Result<Self> {
         Ok(Permission {
             inner: capsign::Permission::parse(text(env, "permission", permission)?.as_str())
                 .or_throw(env)?,
@@ -31,12 +30,12 @@ impl Permission {
 
     /// Whether it allows `command` (text or `Command`).
     #[napi]
-    pub fn matches(&self, env: &Env, command: Either<JsString<'_>, &Command>) -> Result<bool> {
+    pub fn matches(&self, env: &Env, command: Either<&Command, Unknown<'_>>) -> Result<bool> {
         Ok(match command {
-            Either::A(t) => self.inner.matches(
+            Either::A(parsed) => self.inner.matches(&parsed.inner),
+            Either::B(t) => self.inner.matches(
                 &capsign::Command::parse(text(env, "command", t)?.as_str()).or_throw(env)?,
             ),
-            Either::B(parsed) => self.inner.matches(&parsed.inner),
         })
     }
 
@@ -77,7 +76,7 @@ impl Command {
 #[napi]
 impl Command {
     #[napi(constructor)]
-    pub fn new(env: &Env, command: JsString<'_>) -> Result<Self> {
+    pub fn new(env: &Env, command: Unknown<'_>) -> Result<Self> {
         Ok(Command {
             inner: capsign::Command::parse(text(env, "command", command)?.as_str())
                 .or_throw(env)?,
@@ -90,9 +89,9 @@ impl Command {
     #[napi(factory)]
     pub fn build(
         env: &Env,
-        args: Vec<JsString<'_>>,
-        flag_names: Option<Vec<JsString<'_>>>,
-        flag_values: Option<Vec<Option<JsString<'_>>>>,
+        args: Vec<Unknown<'_>>,
+        flag_names: Option<Vec<Unknown<'_>>>,
+        flag_values: Option<Vec<Option<Unknown<'_>>>>,
     ) -> Result<Self> {
         let args = texts(env, "args", args)?;
         let names = opt_texts(env, "flags", flag_names)?.unwrap_or_default();
@@ -152,13 +151,10 @@ impl Command {
     }
 }
 
-fn items(
-    env: &Env,
-    list: Either<JsString<'_>, Vec<JsString<'_>>>,
-) -> Result<Vec<crate::args::Text>> {
+fn items(env: &Env, list: Either<Vec<Unknown<'_>>, Unknown<'_>>) -> Result<Vec<crate::args::Text>> {
     match list {
-        Either::A(one) => Ok(vec![text(env, "permission", one)?]),
-        Either::B(many) => texts(env, "permission", many),
+        Either::A(many) => texts(env, "permission", many),
+        Either::B(one) => Ok(vec![text(env, "permission", one)?]),
     }
 }
 
@@ -166,15 +162,15 @@ fn items(
 #[napi]
 pub fn covers(
     env: &Env,
-    a: Either<JsString<'_>, Vec<JsString<'_>>>,
-    b: Either<JsString<'_>, Vec<JsString<'_>>>,
+    a: Either<Vec<Unknown<'_>>, Unknown<'_>>,
+    b: Either<Vec<Unknown<'_>>, Unknown<'_>>,
 ) -> Result<bool> {
     capsign::covers_text(&strs(&items(env, a)?), &strs(&items(env, b)?)).or_throw(env)
 }
 
 /// `<METHOD> <path>` for a REST request (the target still percent-encoded).
 #[napi]
-pub fn rest_command(env: &Env, method: JsString<'_>, target: JsString<'_>) -> Result<Command> {
+pub fn rest_command(env: &Env, method: Unknown<'_>, target: Unknown<'_>) -> Result<Command> {
     let method = text(env, "method", method)?;
     let target = text(env, "target", target)?;
     Ok(Command {
@@ -184,7 +180,7 @@ pub fn rest_command(env: &Env, method: JsString<'_>, target: JsString<'_>) -> Re
 
 /// The command of an RPC request under `prefix` (such as `/api/v0`).
 #[napi]
-pub fn rpc_command(env: &Env, prefix: JsString<'_>, target: JsString<'_>) -> Result<Command> {
+pub fn rpc_command(env: &Env, prefix: Unknown<'_>, target: Unknown<'_>) -> Result<Command> {
     let prefix = text(env, "prefix", prefix)?;
     let target = text(env, "target", target)?;
     Ok(Command {

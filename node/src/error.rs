@@ -1,10 +1,27 @@
 //! The one mapping from the core's errors to JavaScript errors.
 //!
-//! Every error is an `Error` whose `code` is the core's stable code, with `field`,
-//! `position`, `status` (the HTTP status the middleware answers with) and `challenge` (the
-//! matching `WWW-Authenticate` value) from the core. The core's error decides everything.
+//! Every error is a `CapsignError` (the class `index.js` registers once, a subclass of
+//! `Error`) whose `code` is the core's stable code, with `field`, `position`, `status` (the
+//! HTTP status the middleware answers with) and `challenge` (the matching
+//! `WWW-Authenticate` value) from the core. The core's error decides everything.
 
 use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+/// The JavaScript class of capsign's errors, held for the addon's environment.
+struct ErrorClass(FunctionRef<String, ()>);
+
+/// Registers `error_class` as the class of every error thrown from here (once: `index.js` does
+/// it as it loads; a second registration is refused).
+#[napi]
+pub fn register_error_class(env: &Env, error_class: Function<'_, String, ()>) -> Result<()> {
+    if env.get_instance_data::<ErrorClass>()?.is_some() {
+        return Err(napi::Error::from_reason(
+            "capsign: the error class is already registered",
+        ));
+    }
+    env.set_instance_data(ErrorClass(error_class.create_ref()?), (), |_| {})
+}
 
 /// Turns core errors into thrown JavaScript errors.
 pub(crate) trait OrThrow<T> {
@@ -26,7 +43,13 @@ fn throw(env: &Env, e: &capsign::Error) -> napi::Error {
 }
 
 fn build<'env>(env: &'env Env, e: &capsign::Error) -> Result<Object<'env>> {
-    let mut object = env.create_error(napi::Error::from_reason(e.to_string()))?;
+    let mut object = match env.get_instance_data::<ErrorClass>()? {
+        Some(ErrorClass(class)) => {
+            let instance = class.borrow_back(env)?.new_instance(e.to_string())?;
+            Object::from_unknown(instance)?
+        }
+        None => env.create_error(napi::Error::from_reason(e.to_string()))?,
+    };
     object.set("name", "CapsignError")?;
     object.set("code", e.code())?;
     object.set("field", e.field())?;

@@ -1,10 +1,9 @@
 //! The native `Route`: what a route requires of every request, checked when it is made.
 
-use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::args::{opt_text, strs, texts};
+use crate::args::{flag, given, list, opt_text, strs};
 use crate::error::OrThrow;
 
 /// What a route requires: a call, a command (fixed, per request, REST or RPC), or only
@@ -26,38 +25,38 @@ impl Route {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         env: &Env,
-        call: Option<JsString<'_>>,
-        command: Option<JsString<'_>>,
-        per_request: Option<bool>,
-        rest: Option<bool>,
-        rpc: Option<JsString<'_>>,
-        ignore: Option<Vec<JsString<'_>>>,
-        fields: Option<bool>,
-        security_task: Option<bool>,
-        authenticate_only: Option<bool>,
+        call: Unknown<'_>,
+        command: Unknown<'_>,
+        per_request: Unknown<'_>,
+        rest: Unknown<'_>,
+        rpc: Unknown<'_>,
+        ignore: Unknown<'_>,
+        fields: Unknown<'_>,
+        security_task: Unknown<'_>,
+        authenticate_only: Unknown<'_>,
     ) -> Result<Self> {
         let mut builder = capsign::http::Route::builder()
-            .fields(fields.unwrap_or(false))
-            .security_task(security_task.unwrap_or(false));
+            .fields(flag(env, "fields", fields)?)
+            .security_task(flag(env, "securityTask", security_task)?);
         if let Some(call) = opt_text(env, "call", call)? {
             builder = builder.call(call.as_str());
         }
         if let Some(command) = opt_text(env, "command", command)? {
             builder = builder.command(command.as_str());
         }
-        if per_request.unwrap_or(false) {
+        if flag(env, "perRequest", per_request)? {
             builder = builder.command_per_request();
         }
-        if rest.unwrap_or(false) {
+        if flag(env, "rest", rest)? {
             builder = builder.rest();
         }
         if let Some(prefix) = opt_text(env, "rpc", rpc)? {
             builder = builder.rpc(prefix.as_str());
         }
-        if let Some(names) = ignore {
-            builder = builder.ignore(strs(&texts(env, "ignore", names)?));
+        if let Some(names) = given(ignore)? {
+            builder = builder.ignore(strs(&list(env, "ignore", names)?));
         }
-        if authenticate_only.unwrap_or(false) {
+        if flag(env, "authenticateOnly", authenticate_only)? {
             builder = builder.authenticate_only();
         }
         Ok(Route {

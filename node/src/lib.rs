@@ -23,7 +23,6 @@ mod signing;
 mod store;
 mod verifying;
 
-use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -38,14 +37,14 @@ pub fn generate_secret(env: &Env) -> Result<String> {
 
 /// The JSON of a policy or token, **not verified**: for inspection only.
 #[napi]
-pub fn decode_unverified(env: &Env, policy_or_token: JsString<'_>) -> Result<String> {
+pub fn decode_unverified(env: &Env, policy_or_token: Unknown<'_>) -> Result<String> {
     let policy_or_token = text(env, "policy", policy_or_token)?;
     capsign::dangerous::decode_unverified(policy_or_token.as_str()).or_throw(env)
 }
 
 /// The expiry of credentials this package issued (read from the token, not verified).
 #[napi]
-pub fn credentials_expiry(env: &Env, token: JsString<'_>) -> Result<f64> {
+pub fn credentials_expiry(env: &Env, token: Unknown<'_>) -> Result<f64> {
     let token = text(env, "token", token)?;
     let expiry = capsign::dangerous::expiry_unverified(token.as_str()).or_throw(env)?;
     Ok(expiry as f64)
@@ -53,7 +52,7 @@ pub fn credentials_expiry(env: &Env, token: JsString<'_>) -> Result<f64> {
 
 /// Reads Filestack's `security=p:<policy>,s:<signature>` task: `[policy, signature]`.
 #[napi]
-pub fn parse_security_task(env: &Env, task: JsString<'_>) -> Result<(String, String)> {
+pub fn parse_security_task(env: &Env, task: Unknown<'_>) -> Result<(String, String)> {
     let task = text(env, "task", task)?;
     let (p, s) = capsign::filestack::parse_security_task(task.as_str()).or_throw(env)?;
     Ok((p.to_owned(), s.to_owned()))
@@ -61,7 +60,7 @@ pub fn parse_security_task(env: &Env, task: JsString<'_>) -> Result<(String, Str
 
 /// Text from a request made safe for a log line (quoted, control characters escaped).
 #[napi]
-pub fn log_safe(env: &Env, value: JsString<'_>) -> Result<String> {
+pub fn log_safe(env: &Env, value: Unknown<'_>) -> Result<String> {
     Ok(capsign::http::log_safe(text(env, "text", value)?.as_str()))
 }
 

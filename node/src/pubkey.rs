@@ -1,6 +1,5 @@
 //! The native `SigningKey` and `PublicKey`: Ed25519 keys.
 
-use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -17,10 +16,10 @@ pub struct SigningKey {
 impl SigningKey {
     /// From a seed: 32 bytes (a `Buffer`), or its 43 characters of base64url.
     #[napi(constructor)]
-    pub fn new(env: &Env, seed: Either<JsString<'_>, Buffer>) -> Result<Self> {
+    pub fn new(env: &Env, seed: Either<Buffer, Unknown<'_>>) -> Result<Self> {
         let inner = match seed {
-            Either::A(t) => capsign::SigningKey::from_text(text(env, "signingKey", t)?.as_str()),
-            Either::B(bytes) => match <&[u8; 32]>::try_from(&bytes[..]) {
+            Either::B(t) => capsign::SigningKey::from_text(text(env, "signingKey", t)?.as_str()),
+            Either::A(bytes) => match <&[u8; 32]>::try_from(&bytes[..]) {
                 Ok(seed) => Ok(capsign::SigningKey::from_seed(seed)),
                 Err(_) => Err(capsign::Error::invalid_argument(
                     "signingKey",
@@ -70,7 +69,7 @@ pub struct PublicKey {
 #[napi]
 impl PublicKey {
     #[napi(constructor)]
-    pub fn new(env: &Env, key: JsString<'_>) -> Result<Self> {
+    pub fn new(env: &Env, key: Unknown<'_>) -> Result<Self> {
         Ok(PublicKey {
             inner: capsign::PublicKey::parse(text(env, "publicKey", key)?.as_str())
                 .or_throw(env)?,
@@ -91,7 +90,7 @@ impl PublicKey {
 
     /// The key as a JWK (RFC 8037), with `kid` if given.
     #[napi]
-    pub fn jwk(&self, env: &Env, kid: Option<JsString<'_>>) -> Result<String> {
+    pub fn jwk(&self, env: &Env, kid: Unknown<'_>) -> Result<String> {
         let kid = opt_text(env, "kid", kid)?;
         Ok(self.inner.jwk(kid.as_ref().map(crate::args::Text::as_str)))
     }
@@ -106,7 +105,7 @@ impl PublicKey {
 /// A public key argument: a `PublicKey`, or text.
 pub(crate) fn public_key(
     env: &Env,
-    key: Either<&PublicKey, JsString<'_>>,
+    key: Either<&PublicKey, Unknown<'_>>,
 ) -> Result<capsign::PublicKey> {
     match key {
         Either::A(key) => Ok(key.inner),
@@ -121,8 +120,8 @@ pub(crate) fn public_key(
 #[napi]
 pub fn key_set(
     env: &Env,
-    kids: Vec<JsString<'_>>,
-    keys: Vec<Either<&PublicKey, JsString<'_>>>,
+    kids: Vec<Unknown<'_>>,
+    keys: Vec<Either<&PublicKey, Unknown<'_>>>,
 ) -> Result<String> {
     let kids = texts(env, "kid", kids)?;
     let keys = keys

@@ -1,6 +1,5 @@
 //! The native `Signer`.
 
-use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -19,10 +18,10 @@ impl Signer {
     #[napi(constructor)]
     pub fn new(
         env: &Env,
-        secret_value: Option<Either<String, Buffer>>,
+        secret_value: Option<Either<Buffer, Unknown<'_>>>,
         signing_key: Option<&SigningKey>,
-        kid: Option<JsString<'_>>,
-        min_secret_len: Option<f64>,
+        kid: Unknown<'_>,
+        min_secret_len: Unknown<'_>,
     ) -> Result<Self> {
         let mut builder = capsign::Signer::builder();
         if let Some(s) = secret_value {
@@ -59,7 +58,7 @@ impl Signer {
     /// the token `<policy>.<signature>`. One string in, one out: each further argument or
     /// returned value would cost more than signing.
     #[napi]
-    pub fn issue(&self, env: &Env, now: f64, claims: JsString<'_>) -> Result<String> {
+    pub fn issue(&self, env: &Env, now: Unknown<'_>, claims: Unknown<'_>) -> Result<String> {
         let now = integer(env, "now", now)?;
         let claims = text(env, "claims", claims)?;
         let creds = self

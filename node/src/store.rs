@@ -2,24 +2,17 @@
 //! Grants are named by the native verifier, the token and the time of their check (see
 //! `verifying.rs`), and re-verified here (a cache hit) before the store is asked.
 
-use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::args::{integer, opt_integer, opt_text, text};
+use crate::args::{Text, given, integer, opt_integer, opt_text, signed, text};
 use crate::error::OrThrow;
 use crate::verifying::Verifier;
 
-fn layout(
-    env: &Env,
-    prefix: Option<JsString<'_>>,
-    leeway: Option<f64>,
-) -> Result<capsign::store::Layout> {
-    let prefix = opt_text(env, "prefix", prefix)?;
-    let leeway = match leeway {
+fn layout(env: &Env, prefix: Option<Text>, leeway: Unknown<'_>) -> Result<capsign::store::Layout> {
+    let leeway = match given(leeway)? {
         None => capsign::limits::MAX_LEEWAY as i64,
-        Some(l) if l.fract() == 0.0 && l.is_finite() => l as i64,
-        Some(_) => -1,
+        Some(l) => signed(env, "leeway", l)?,
     };
     capsign::store::Layout::new(
         prefix
@@ -30,7 +23,21 @@ fn layout(
     .or_throw(env)
 }
 
-fn grant(env: &Env, verifier: &Verifier, token: JsString<'_>, at: f64) -> Result<capsign::Grant> {
+/// The store's reply, if it is text: anything else is no answer (never an error here).
+fn reply_text(reply: Unknown<'_>) -> Result<Option<String>> {
+    if reply.get_type()? == ValueType::String {
+        String::from_unknown(reply).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+fn grant(
+    env: &Env,
+    verifier: &Verifier,
+    token: Unknown<'_>,
+    at: Unknown<'_>,
+) -> Result<capsign::Grant> {
     let at = integer(env, "now", at)?;
     let token = text(env, "token", token)?;
     verifier
@@ -42,10 +49,10 @@ fn grant(env: &Env, verifier: &Verifier, token: JsString<'_>, at: f64) -> Result
 /// The options of a revocation, converted (`expiry` and `before` are Unix seconds).
 fn revoke_with<T>(
     env: &Env,
-    jti: Option<JsString<'_>>,
-    expiry: Option<f64>,
-    kid: Option<JsString<'_>>,
-    before: Option<f64>,
+    jti: Unknown<'_>,
+    expiry: Unknown<'_>,
+    kid: Unknown<'_>,
+    before: Unknown<'_>,
     run: impl FnOnce(&capsign::store::Revocation<'_>) -> T,
 ) -> Result<T> {
     let jti = opt_text(env, "jti", jti)?;
@@ -78,7 +85,7 @@ impl MemoryStore {
 impl MemoryStore {
     /// `leeway`: how long entries outlive their credentials (default 3600 seconds).
     #[napi(constructor)]
-    pub fn new(env: &Env, leeway: Option<f64>) -> Result<Self> {
+    pub fn new(env: &Env, leeway: Unknown<'_>) -> Result<Self> {
         Ok(MemoryStore {
             inner: capsign::store::MemoryStore::new(layout(env, None, leeway)?),
         })
@@ -91,9 +98,9 @@ impl MemoryStore {
         &self,
         env: &Env,
         verifier: &Verifier,
-        token: JsString<'_>,
-        at: f64,
-        now: f64,
+        token: Unknown<'_>,
+        at: Unknown<'_>,
+        now: Unknown<'_>,
     ) -> Result<()> {
         let grant = grant(env, verifier, token, at)?;
         let now = integer(env, "now", now)?;
@@ -105,11 +112,11 @@ impl MemoryStore {
     pub fn revoke(
         &self,
         env: &Env,
-        jti: Option<JsString<'_>>,
-        expiry: Option<f64>,
-        kid: Option<JsString<'_>>,
-        before: Option<f64>,
-        now: f64,
+        jti: Unknown<'_>,
+        expiry: Unknown<'_>,
+        kid: Unknown<'_>,
+        before: Unknown<'_>,
+        now: Unknown<'_>,
     ) -> Result<()> {
         let now = integer(env, "now", now)?;
         revoke_with(env, jti, expiry, kid, before, |r| {
@@ -120,7 +127,7 @@ impl MemoryStore {
 
     /// Drops the entries whose credentials have expired as of `now`.
     #[napi]
-    pub fn sweep(&self, env: &Env, now: f64) -> Result<()> {
+    pub fn sweep(&self, env: &Env, now: Unknown<'_>) -> Result<()> {
         self.inner.sweep_at(integer(env, "now", now)?);
         Ok(())
     }
@@ -166,9 +173,9 @@ pub struct StoreLayout {
 impl StoreLayout {
     /// `prefix` (default `capsign:`) and `leeway` (default 3600 seconds).
     #[napi(constructor)]
-    pub fn new(env: &Env, prefix: Option<JsString<'_>>, leeway: Option<f64>) -> Result<Self> {
+    pub fn new(env: &Env, prefix: Unknown<'_>, leeway: Unknown<'_>) -> Result<Self> {
         Ok(StoreLayout {
-            inner: layout(env, prefix, leeway)?,
+            inner: layout(env, opt_text(env, "prefix", prefix)?, leeway)?,
         })
     }
 
@@ -190,8 +197,8 @@ impl StoreLayout {
         &self,
         env: &Env,
         verifier: &Verifier,
-        token: JsString<'_>,
-        at: f64,
+        token: Unknown<'_>,
+        at: Unknown<'_>,
     ) -> Result<RedisCall> {
         let grant = grant(env, verifier, token, at)?;
         Ok(self.inner.check_call(&grant).into())
@@ -204,16 +211,15 @@ impl StoreLayout {
         &self,
         env: &Env,
         verifier: &Verifier,
-        token: JsString<'_>,
-        at: f64,
-        reply: Option<JsString<'_>>,
+        token: Unknown<'_>,
+        at: Unknown<'_>,
+        reply: Unknown<'_>,
     ) -> Result<()> {
         let grant = grant(env, verifier, token, at)?;
-        // A reply that is not text (or not well-formed text) is no answer.
-        let reply = reply.and_then(|r| text(env, "reply", r).ok());
+        let reply = reply_text(reply)?;
         self.inner
             .question(&grant)
-            .decide(reply.as_ref().map(|r| r.as_str()))
+            .decide(reply.as_deref())
             .or_throw(env)
     }
 
@@ -223,11 +229,11 @@ impl StoreLayout {
     pub fn revoke_call(
         &self,
         env: &Env,
-        jti: Option<JsString<'_>>,
-        expiry: Option<f64>,
-        kid: Option<JsString<'_>>,
-        before: Option<f64>,
-        now: f64,
+        jti: Unknown<'_>,
+        expiry: Unknown<'_>,
+        kid: Unknown<'_>,
+        before: Unknown<'_>,
+        now: Unknown<'_>,
     ) -> Result<RedisCall> {
         let now = integer(env, "now", now)?;
         let call = revoke_with(env, jti, expiry, kid, before, |r| {
@@ -238,10 +244,8 @@ impl StoreLayout {
 
     /// What the store's reply to a revocation means: throws `unavailable` unless `ok`.
     #[napi]
-    pub fn confirm(&self, env: &Env, reply: Option<JsString<'_>>) -> Result<()> {
-        let reply = reply.and_then(|r| text(env, "reply", r).ok());
-        self.inner
-            .confirm(reply.as_ref().map(|r| r.as_str()))
-            .or_throw(env)
+    pub fn confirm(&self, env: &Env, reply: Unknown<'_>) -> Result<()> {
+        let reply = reply_text(reply)?;
+        self.inner.confirm(reply.as_deref()).or_throw(env)
     }
 }

@@ -12,7 +12,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::args::{
-    Text, field_size, field_text, integer, opt_integer, opt_text, secret, signed, strs, text, texts,
+    Text, field_size, field_text, given, integer, list, opt_integer, opt_text, secret, signed,
+    string, strs, text, texts, type_error, well_formed_text,
 };
 use crate::capability::Command;
 use crate::error::OrThrow;
@@ -20,14 +21,21 @@ use crate::http::Route;
 use crate::pubkey::PublicKey;
 
 /// The `Authorization` header value, or every value when it was given more than once.
-fn authorization_values(
-    env: &Env,
-    authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
-) -> Result<Vec<Text>> {
-    match authorization {
-        None => Ok(Vec::new()),
-        Some(Either::A(one)) => Ok(vec![text(env, "authorization", one)?]),
-        Some(Either::B(many)) => texts(env, "authorization", many),
+fn authorization_values(env: &Env, authorization: Unknown<'_>) -> Result<Vec<Text>> {
+    match authorization.get_type()? {
+        ValueType::Undefined | ValueType::Null => Ok(Vec::new()),
+        ValueType::String => Ok(vec![well_formed_text(
+            env,
+            "authorization",
+            JsString::from_unknown(authorization)?,
+        )?]),
+        _ if authorization.is_array()? => list(env, "authorization", authorization),
+        _ => type_error(
+            env,
+            "authorization",
+            "a string or an array of strings",
+            &authorization,
+        ),
     }
 }
 
@@ -45,12 +53,12 @@ impl Fields {
     #[allow(clippy::too_many_arguments)]
     fn convert(
         env: &Env,
-        call: Option<JsString<'_>>,
-        handle: Option<JsString<'_>>,
-        url: Option<JsString<'_>>,
-        path: Option<JsString<'_>>,
-        container: Option<JsString<'_>>,
-        size: Option<f64>,
+        call: Unknown<'_>,
+        handle: Unknown<'_>,
+        url: Unknown<'_>,
+        path: Unknown<'_>,
+        container: Unknown<'_>,
+        size: Unknown<'_>,
     ) -> Result<Self> {
         Ok(Fields {
             call: opt_text(env, "call", call)?,
@@ -82,15 +90,22 @@ enum CommandText<'c> {
 }
 
 impl<'c> CommandText<'c> {
-    fn convert(
+    /// A command argument: text or a `Command` (text first: this is on every
+    /// verification that names a command); anything else is a `TypeError`.
+    fn convert(env: &Env, value: Either3<JsString<'_>, &'c Command, Unknown<'_>>) -> Result<Self> {
+        match value {
+            Either3::A(t) => Ok(CommandText::Text(well_formed_text(env, "command", t)?)),
+            Either3::B(parsed) => Ok(CommandText::Parsed(parsed)),
+            Either3::C(other) => type_error(env, "command", "a string or a Command", &other),
+        }
+    }
+
+    /// An optional command argument.
+    fn convert_opt(
         env: &Env,
-        value: Option<Either<JsString<'_>, &'c Command>>,
+        value: Option<Either3<JsString<'_>, &'c Command, Unknown<'_>>>,
     ) -> Result<Option<Self>> {
-        Ok(match value {
-            None => None,
-            Some(Either::A(t)) => Some(CommandText::Text(text(env, "command", t)?)),
-            Some(Either::B(parsed)) => Some(CommandText::Parsed(parsed)),
-        })
+        value.map(|v| Self::convert(env, v)).transpose()
     }
 
     /// A command from the application's command function, which may pass on what the
@@ -164,14 +179,14 @@ impl Verifier {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         env: &Env,
-        default_secret: Option<Either<String, Buffer>>,
-        kids: Option<Vec<JsString<'_>>>,
-        secrets: Option<Vec<Either<String, Buffer>>>,
-        public_kids: Option<Vec<JsString<'_>>>,
-        public_keys: Option<Vec<Either<&PublicKey, JsString<'_>>>>,
-        key_set: Option<JsString<'_>>,
-        leeway: Option<f64>,
-        min_secret_len: Option<f64>,
+        default_secret: Option<Either<Buffer, Unknown<'_>>>,
+        kids: Option<Vec<Unknown<'_>>>,
+        secrets: Option<Vec<Either<Buffer, Unknown<'_>>>>,
+        public_kids: Option<Vec<Unknown<'_>>>,
+        public_keys: Option<Vec<Either<&PublicKey, Unknown<'_>>>>,
+        key_set: Unknown<'_>,
+        leeway: Unknown<'_>,
+        min_secret_len: Unknown<'_>,
     ) -> Result<Self> {
         let mut builder = capsign::Verifier::builder();
         if let Some(s) = default_secret {
@@ -186,7 +201,7 @@ impl Verifier {
             ))
             .or_throw(env);
         }
-        let mut keys: Vec<(&str, Either<String, Buffer>)> =
+        let mut keys: Vec<(&str, Either<Buffer, Unknown<'_>>)> =
             strs(&kids).into_iter().zip(secrets).collect();
         keys.sort_by(|a, b| a.0.cmp(b.0));
         for (kid, s) in keys {
@@ -207,7 +222,7 @@ impl Verifier {
         if let Some(set) = opt_text(env, "keySet", key_set)? {
             builder = builder.key_set(set.as_str());
         }
-        if let Some(leeway) = leeway {
+        if let Some(leeway) = given(leeway)? {
             builder = builder.leeway(signed(env, "leeway", leeway)?);
         }
         if let Some(min) = opt_integer(env, "minSecretLen", min_secret_len)? {
@@ -237,25 +252,26 @@ impl Verifier {
     pub fn verify_token(
         &self,
         env: &Env,
-        token: JsString<'_>,
-        now: f64,
-        call: Option<JsString<'_>>,
-        handle: Option<JsString<'_>>,
-        url: Option<JsString<'_>>,
-        path: Option<JsString<'_>>,
-        container: Option<JsString<'_>>,
-        size: Option<f64>,
-        command: Option<Either<JsString<'_>, &Command>>,
-        kind: Option<JsString<'_>>,
-        base: Option<JsString<'_>>,
-        target: Option<JsString<'_>>,
+        token: Unknown<'_>,
+        now: Unknown<'_>,
+        call: Unknown<'_>,
+        handle: Unknown<'_>,
+        url: Unknown<'_>,
+        path: Unknown<'_>,
+        container: Unknown<'_>,
+        size: Unknown<'_>,
+        command: Option<Either3<JsString<'_>, &Command, Unknown<'_>>>,
+        kind: Unknown<'_>,
+        base: Unknown<'_>,
+        target: Unknown<'_>,
     ) -> Result<Option<String>> {
         let now = integer(env, "now", now)?;
         // The UTF-16 length is known without a scan: a huge token is refused uncopied.
+        let token = string(env, "token", token)?;
         capsign::limits::check_token_len(token.utf16_len()?).or_throw(env)?;
-        let token = text(env, "token", token)?;
+        let token = well_formed_text(env, "token", token)?;
         let fields = Fields::convert(env, call, handle, url, path, container, size)?;
-        let command = CommandText::convert(env, command)?;
+        let command = CommandText::convert_opt(env, command)?;
         let (kind, base, target) = (
             opt_text(env, "kind", kind)?,
             opt_text(env, "base", base)?,
@@ -285,13 +301,13 @@ impl Verifier {
     pub fn read_credentials(
         &self,
         env: &Env,
-        authorization: Option<JsString<'_>>,
-        policy: Vec<JsString<'_>>,
-        signature: Vec<JsString<'_>>,
+        authorization: Unknown<'_>,
+        policy: Unknown<'_>,
+        signature: Unknown<'_>,
     ) -> Result<Option<String>> {
         let authorization = opt_text(env, "authorization", authorization)?;
-        let policy = texts(env, "policy", policy)?;
-        let signature = texts(env, "signature", signature)?;
+        let policy = list(env, "policy", policy)?;
+        let signature = list(env, "signature", signature)?;
         let presented = capsign::http::read_credentials(
             authorization.as_ref().map(Text::as_str),
             &strs(&policy),
@@ -309,10 +325,10 @@ impl Verifier {
         &self,
         env: &Env,
         route: &Route,
-        now: f64,
-        method: JsString<'_>,
-        target: JsString<'_>,
-        authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
+        now: Unknown<'_>,
+        method: Unknown<'_>,
+        target: Unknown<'_>,
+        authorization: Unknown<'_>,
     ) -> Result<()> {
         let now = integer(env, "now", now)?;
         let method = text(env, "method", method)?;
@@ -341,10 +357,10 @@ impl Verifier {
         &self,
         env: &Env,
         route: &Route,
-        now: f64,
-        method: JsString<'_>,
-        target: JsString<'_>,
-        authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
+        now: Unknown<'_>,
+        method: Unknown<'_>,
+        target: Unknown<'_>,
+        authorization: Unknown<'_>,
         handle: Option<Either<JsString<'_>, Unknown<'_>>>,
         url: Option<Either<JsString<'_>, Unknown<'_>>>,
         path: Option<Either<JsString<'_>, Unknown<'_>>>,
@@ -397,8 +413,8 @@ impl Verifier {
         &self,
         env: &Env,
         route: &Route,
-        target: JsString<'_>,
-        authorization: Option<Either<JsString<'_>, Vec<JsString<'_>>>>,
+        target: Unknown<'_>,
+        authorization: Unknown<'_>,
     ) -> Result<Option<String>> {
         let target = text(env, "target", target)?;
         let authorization = authorization_values(env, authorization)?;
@@ -417,8 +433,8 @@ impl Verifier {
     pub fn inspect<'env>(
         &self,
         env: &'env Env,
-        token: JsString<'_>,
-        now: f64,
+        token: Unknown<'_>,
+        now: Unknown<'_>,
     ) -> Result<Object<'env>> {
         let now = integer(env, "now", now)?;
         let token = text(env, "token", token)?;
@@ -454,21 +470,18 @@ impl Verifier {
     pub fn allows(
         &self,
         env: &Env,
-        token: JsString<'_>,
-        now: f64,
-        command: Either<JsString<'_>, &Command>,
+        token: Unknown<'_>,
+        now: Unknown<'_>,
+        command: Either3<JsString<'_>, &Command, Unknown<'_>>,
     ) -> Result<bool> {
         let now = integer(env, "now", now)?;
         let token = text(env, "token", token)?;
-        let command = CommandText::convert(env, Some(command))?;
+        let command = CommandText::convert(env, command)?;
         let grant = self
             .inner
             .verify_token_at(token.as_str(), &capsign::Request::new(), now)
             .or_throw(env)?;
-        match &command {
-            Some(c) => grant.allows(c.as_ref()).or_throw(env),
-            None => Ok(false),
-        }
+        grant.allows(command.as_ref()).or_throw(env)
     }
 
     /// A summary without key material.

@@ -12,6 +12,7 @@ function codeOf(fn) {
     fn()
   } catch (e) {
     assert.equal(e.name, 'CapsignError', String(e))
+    assert.ok(e instanceof capsign.CapsignError && e instanceof Error, String(e))
     return e
   }
   assert.fail('expected a CapsignError')

@@ -55,6 +55,13 @@ function refused(r, status, code) {
   assert.ok(!r.body.includes(SECRET))
 }
 
+/** An error that only looks like capsign's: the application's own failure (500). */
+function lookalike() {
+  const e = new Error('not capsign')
+  Object.assign(e, { name: 'CapsignError', code: 'denied', status: 200, challenge: 'x', body: '{"error":"none"}' })
+  throw e
+}
+
 /** The suite's routes on Express (4 or 5): returns `{ port, close }` once listening. */
 async function expressApp(express, log) {
   const app = express()
@@ -74,6 +81,9 @@ async function expressApp(express, log) {
   )
   app.get('/fixed', middleware({ verifier, command: 'swarm peers', log }), (req, res) => res.send('peers'))
   app.get('/fn', middleware({ verifier, command: (req) => `echo ${req.query.word}`, log }), (req, res) => res.send('ok'))
+  app.get('/parsed', middleware({ verifier, command: (req) => new capsign.Command(req.query.c), log }), (req, res) => res.send('ok'))
+  app.get('/lookalike', middleware({ verifier, call: 'read', fields: lookalike, log }), (req, res) => res.send('ok'))
+  app.use((err, req, res, next) => res.status(500).json({ error: 'application', name: err.name }))
   const server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
@@ -98,6 +108,8 @@ async function fastifyApp(log) {
     })
     scope.get('/fixed', { preHandler: scope.capsign({ command: 'swarm peers', log }) }, async (req, reply) => reply.type('text/plain').send('peers'))
     scope.get('/fn', { preHandler: scope.capsign({ command: (req) => `echo ${req.query.word}`, log }) }, async () => 'ok')
+    scope.get('/parsed', { preHandler: scope.capsign({ command: (req) => new capsign.Command(req.query.c), log }) }, async () => 'ok')
+    scope.get('/lookalike', { preHandler: scope.capsign({ call: 'read', fields: lookalike, log }) }, async () => 'ok')
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { port: app.server.address().port, close: () => app.close() }
@@ -200,6 +212,17 @@ for (const [flavor, start] of [
       const echo = issue({ permissions: ['echo hello'] })
       assert.equal((await send(port, { path: '/fn?word=hello', headers: bearer(echo) })).status, 200)
       refused(await send(port, { path: '/fn?word=bye', headers: bearer(echo) }), 403, 'denied')
+    })
+
+    test('a CapsignError from the application\'s function is a refusal; a look-alike is its failure', async () => {
+      const echo = issue({ permissions: ['echo hello'], call: ['read'] })
+      assert.equal((await send(port, { path: '/parsed?c=echo%20hello', headers: bearer(echo) })).status, 200)
+      // capsign's own error (the Command the function builds is not one): 400.
+      refused(await send(port, { path: '/parsed?c=%20', headers: bearer(echo) }), 400, 'invalid_command')
+      // An error named CapsignError that capsign did not throw decides nothing: 500.
+      const r = await send(port, { path: '/lookalike', headers: bearer(echo) })
+      assert.equal(r.status, 500, r.body)
+      assert.notEqual(r.json?.error, 'none')
     })
 
     test('refusals are logged without secrets or tokens', () => {

@@ -42,8 +42,10 @@ const headers: readonly (readonly [string, string])[] = capsign.REFUSAL_HEADERS
 try {
   verifier.verifyToken('x')
 } catch (e) {
-  const err = e as capsign.CapsignError
-  console.log(err.code, err.status, err.challenge, err.field, err.body, capsignExpress.CHALLENGE)
+  if (e instanceof capsign.CapsignError) {
+    const code: string = e.code
+    console.log(code, e.status, e.challenge, e.field, e.body, capsignExpress.CHALLENGE)
+  }
 }
 
 export { maybe, matched, expiry, allowed, wider, frozen, task, safe, headers }

@@ -13,7 +13,7 @@ function check(vector, run) {
     return
   }
   assert.throws(run, (e) => {
-    assert.ok(e instanceof Error)
+    assert.ok(e instanceof capsign.CapsignError && e instanceof Error)
     assert.equal(e.name, 'CapsignError')
     assert.equal(e.code, expected.error, e.message)
     if ('field' in expected) assert.equal(e.field, expected.field)
