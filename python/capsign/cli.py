@@ -88,6 +88,49 @@ def _argument_values(argv: Sequence[str]) -> list[str]:
     return values
 
 
+# Options whose values are base64url text or names, which may begin with "-" (one random
+# key, signature or jti in 64 does): argparse would read `--public-key -9v…` as two options.
+_DASH_VALUES = frozenset({"--public-key", "--signature", "--jti", "--kid"})
+
+
+def _option_names(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string of `parser` and of its subcommands."""
+    names: set[str] = set()
+    for action in parser._actions:
+        names.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names |= _option_names(sub)
+    return names
+
+
+def _join_dash_values(argv: Sequence[str], options: set[str]) -> list[str]:
+    """`--public-key -9v…` as `--public-key=-9v…`: the value of one of `_DASH_VALUES` is
+    taken as given unless it is itself one of the options (`--jti --call read` stays a
+    usage error). Nothing after `--` is touched."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            out.extend(argv[i:])
+            break
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if (
+            arg in _DASH_VALUES
+            and following is not None
+            and following.startswith("-")
+            and following != "--"
+            and following.split("=", 1)[0] not in options
+        ):
+            out.append(f"{arg}={following}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def _fail(code: str, message: str, status: int) -> NoReturn:
     print(f"capsign: {code}: {_redact(message)}", file=sys.stderr)
     raise SystemExit(status)
@@ -502,9 +545,9 @@ def _verify_parser(verify: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    _ARGUMENT_VALUES[:] = _argument_values(argv)
     parser = build_parser()
+    argv = _join_dash_values(sys.argv[1:] if argv is None else argv, _option_names(parser))
+    _ARGUMENT_VALUES[:] = _argument_values(argv)
     args, unknown = parser.parse_known_args(argv)
     # The command's own name is no secret: a message saying "revoke" must not hide it.
     command_name = getattr(args, "command_name", None)

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -287,3 +288,68 @@ def test_a_key_or_secret_file_others_can_read_is_used_with_a_warning(tmp_path: P
     r = run("issue", "--secret-file", str(secret_file), "--call", "read")
     assert r.returncode == 0 and "--secret-file can be read by other users" in r.stderr
     assert SECRET not in r.stderr
+
+
+def _key_whose(predicate: Callable[[capsign.SigningKey], bool]) -> capsign.SigningKey:
+    """A generated key for which `predicate(key)` holds (each tries 1 in 64 or so)."""
+    for _ in range(20_000):
+        key = capsign.SigningKey.generate()
+        if predicate(key):
+            return key
+    raise AssertionError("no key found")
+
+
+@pytest.mark.parametrize("dashes", ["-", "--"])
+def test_values_that_begin_with_a_dash_are_values(tmp_path: Path, dashes: str) -> None:
+    # One random base64url key, signature or jti in 64 begins with "-": argparse would
+    # read it as an option (seen as a flaky failure of the Ed25519 test above).
+    key = _key_whose(
+        lambda k: (
+            k.public_key.to_base64url().startswith(dashes)
+            and not k.public_key.to_base64url().startswith(dashes + "-")
+        )
+    )
+    key_file = tmp_path / "node.key"
+    key_file.write_text(key.to_text())
+    key_file.chmod(0o600)
+    public = key.public_key.to_base64url()
+    jti = f"{dashes}jti-{dashes}x"
+    issued = run("issue", "--key-file", str(key_file), "--call", "read", "--jti", jti)
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    for trust in (["--public-key", public], [f"--public-key={public}"]):
+        v = run("verify", *trust, token, "--call", "read")
+        assert v.returncode == 0, v.stderr
+        claims = json.loads(v.stdout)
+        assert claims["policy"]["jti"] == jti and claims["kid"] == key.public_key.peer_id
+    policy, signature = token.split(".")
+    pair = run("verify", "--public-key", public, "--policy", policy, "--signature", signature)
+    assert pair.returncode == 0, pair.stderr
+    kid = f"{dashes}k1"
+    with_kid = run("issue", "--kid", kid, "--call", "read", env=ENV)
+    assert with_kid.returncode == 0, with_kid.stderr
+    assert json.loads(run("inspect", with_kid.stdout.strip()).stdout)["kid"] == kid
+
+
+def test_a_signature_that_begins_with_a_dash_is_a_value(tmp_path: Path) -> None:
+    key_file = tmp_path / "node.key"
+    for _ in range(2_000):
+        key = capsign.SigningKey.generate()
+        token = capsign.Signer(None, signing_key=key).issue(call=["read"]).token
+        policy, signature = token.split(".")
+        if signature.startswith("-"):
+            break
+    else:
+        raise AssertionError("no signature found")
+    key_file.write_text(key.to_text())
+    peer_id = key.public_key.peer_id
+    r = run("verify", "--peer-id", peer_id, "--policy", policy, "--signature", signature)
+    assert r.returncode == 0, r.stderr
+
+
+def test_an_option_where_a_value_belongs_is_still_a_usage_error() -> None:
+    # `--jti` followed by another option: a missing value, not a jti named "--call".
+    r = run("issue", "--jti", "--call", "read", env=ENV)
+    assert r.returncode == 2 and "--jti" in r.stderr
+    r = run("verify", "--public-key", "--peer-id", "12D3KooWx", "a.b")
+    assert r.returncode == 2 and "--public-key" in r.stderr
