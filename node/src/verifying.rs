@@ -39,6 +39,23 @@ fn authorization_values(env: &Env, authorization: Unknown<'_>) -> Result<Vec<Tex
     }
 }
 
+/// The parts of an HTTP request every HTTP check converts: the time, the method, the raw
+/// target and the `Authorization` value(s).
+fn http_parts(
+    env: &Env,
+    now: Unknown<'_>,
+    method: Unknown<'_>,
+    target: Unknown<'_>,
+    authorization: Unknown<'_>,
+) -> Result<(u64, Text, Text, Vec<Text>)> {
+    Ok((
+        integer(env, "now", now)?,
+        text(env, "method", method)?,
+        text(env, "target", target)?,
+        authorization_values(env, authorization)?,
+    ))
+}
+
 /// What a request names, converted (positional arguments: see `index.js`).
 struct Fields {
     call: Option<Text>,
@@ -330,10 +347,8 @@ impl Verifier {
         target: Unknown<'_>,
         authorization: Unknown<'_>,
     ) -> Result<()> {
-        let now = integer(env, "now", now)?;
-        let method = text(env, "method", method)?;
-        let target = text(env, "target", target)?;
-        let authorization = authorization_values(env, authorization)?;
+        let (now, method, target, authorization) =
+            http_parts(env, now, method, target, authorization)?;
         let request = capsign::http::HttpRequest {
             method: method.as_str(),
             target: target.as_str(),
@@ -369,10 +384,8 @@ impl Verifier {
         command: Option<Either3<JsString<'_>, &Command, Unknown<'_>>>,
         store: Option<&crate::store::MemoryStore>,
     ) -> Result<Option<String>> {
-        let now = integer(env, "now", now)?;
-        let method = text(env, "method", method)?;
-        let target = text(env, "target", target)?;
-        let authorization = authorization_values(env, authorization)?;
+        let (now, method, target, authorization) =
+            http_parts(env, now, method, target, authorization)?;
         let authorization = strs(&authorization);
         // The fields come from the application's `fields` function (often from a JSON
         // body): a value of the wrong type is the request's fault, a 400.
