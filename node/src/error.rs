@@ -43,14 +43,18 @@ fn throw(env: &Env, e: &capsign::Error) -> napi::Error {
 }
 
 fn build<'env>(env: &'env Env, e: &capsign::Error) -> Result<Object<'env>> {
+    // The class names itself (`CapsignError.prototype.name`); without it (the addon
+    // loaded on its own), a plain `Error` carries the name.
     let mut object = match env.get_instance_data::<ErrorClass>()? {
         Some(ErrorClass(class)) => {
-            let instance = class.borrow_back(env)?.new_instance(e.to_string())?;
-            Object::from_unknown(instance)?
+            Object::from_unknown(class.borrow_back(env)?.new_instance(e.to_string())?)?
         }
-        None => env.create_error(napi::Error::from_reason(e.to_string()))?,
+        None => {
+            let mut plain = env.create_error(napi::Error::from_reason(e.to_string()))?;
+            plain.set("name", "CapsignError")?;
+            plain
+        }
     };
-    object.set("name", "CapsignError")?;
     object.set("code", e.code())?;
     object.set("field", e.field())?;
     object.set(
